@@ -1,0 +1,667 @@
+package dev.weft.runtime;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * A single-threaded event loop in the model of asyncio's: it runs ready callbacks in order, timers when they
+ * are due, and callbacks handed over by other threads, on the one thread that runs it.
+ *
+ * <pre>{@code
+ * int sum = EventLoop.run(() -> addLater(1, 2));   // asyncio.run: new loop, run main's task, clean up, close
+ * }</pre>
+ *
+ * <h2>One turn</h2>
+ * Each turn (asyncio's {@code _run_once}) moves what other threads sent ({@link #callSoonThreadsafe}) to the
+ * ready queue, sleeps until the next timer when nothing is ready, moves the timers that are due to the ready
+ * queue, then runs the callbacks that were ready at that point, and only those: a callback scheduled while the
+ * turn runs waits for the next one. This gives the total order of contract item 9: {@code callSoon} callbacks
+ * in call order; timers in deadline order, equal deadlines in call order; a task woken by a future after the
+ * callbacks already ready.
+ *
+ * <h2>Threads</h2>
+ * A loop runs on the thread that calls {@link #runForever}, {@link #runUntilComplete} or {@link #run}. Its
+ * state is confined to that thread; only {@link #callSoonThreadsafe} (and {@link #stop}) may be called from
+ * others while it runs. As a safety net, {@link #callSoon} called from another thread while the loop runs acts
+ * as {@code callSoonThreadsafe}; those callbacks run in the turn after they arrive. Cross-thread hand-off is one
+ * lock-free queue plus an unpark of the loop thread when it sleeps; the loop's own queue takes no lock and
+ * allocates nothing once grown.
+ *
+ * <h2>Errors</h2>
+ * A callback that throws never stops the loop: the exception goes to the {@linkplain #setExceptionHandler
+ * exception handler}, which by default logs it through {@link System.Logger} ("dev.weft.runtime").
+ */
+public final class EventLoop implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger("dev.weft.runtime");
+    private static final ThreadLocal<EventLoop> RUNNING = new ThreadLocal<>();
+    /**
+     * The loop that last answered {@link #runningOrNull()}: checked against the current thread before the
+     * thread-local map, so the common case (one loop, asked from its own thread) is a field read and a compare.
+     */
+    private static EventLoop lastFound;
+
+    private static final BiConsumer<EventLoop, LoopError> LOG_ERRORS = (loop, error) ->
+            LOG.log(System.Logger.Level.ERROR, error.message(), error.exception());
+
+    /** The ready queue: a ring of (action, argument) pairs; a power-of-two length. */
+    private Object[] ready = new Object[128];
+    private int readyHead;
+    private int readyTail;
+    private int readyCount;
+
+    private final Inbox inbox = new Inbox();
+    private final TimerHeap timers = new TimerHeap();
+    private long timerSequence;
+
+    /** The thread running the loop, or null when it is not running. */
+    private volatile Thread owner;
+    /** True while the loop thread sleeps (or is about to): producers then unpark it. */
+    private volatile boolean sleeping;
+    private boolean stopping;
+    private volatile boolean closed;
+    private BiConsumer<EventLoop, LoopError> exceptionHandler = LOG_ERRORS;
+
+    /** The task whose step is running, or null. */
+    Task<?> currentTask;
+    /** Pending tasks of this loop, a doubly-linked list through the tasks themselves. */
+    private Task<?> firstTask;
+    private int taskCount;
+
+    /** A new loop, not yet running. */
+    public EventLoop() {
+    }
+
+    // ------------------------------------------------------------------------------------------ the running loop
+
+    /**
+     * The loop running on this thread.
+     *
+     * @throws IllegalStateException when no loop runs on this thread
+     */
+    public static EventLoop running() {
+        EventLoop loop = runningOrNull();
+        if (loop == null) {
+            throw new IllegalStateException("No event loop is running on thread '" + Thread.currentThread().getName()
+                    + "'; start one with EventLoop.run(...)");
+        }
+        return loop;
+    }
+
+    /** The loop running on this thread, or {@code null}. */
+    public static EventLoop runningOrNull() {
+        Thread t = Thread.currentThread();
+        EventLoop hint = lastFound;
+        if (hint != null && hint.owner == t) {
+            return hint;
+        }
+        EventLoop loop = RUNNING.get();
+        if (loop != null) {
+            lastFound = loop;
+        }
+        return loop;
+    }
+
+    /** True on the loop's own thread, or anywhere while the loop is not running (then the caller owns it). */
+    boolean isConfinedHere() {
+        Thread o = owner;
+        return o == null || o == Thread.currentThread();
+    }
+
+    /** True on the thread running this loop. */
+    public boolean inLoopThread() {
+        return owner == Thread.currentThread();
+    }
+
+    public boolean isRunning() {
+        return owner != null;
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /** The loop's clock: {@link System#nanoTime()}, the time base of {@link #callAt}. */
+    public long time() {
+        return System.nanoTime();
+    }
+
+    // ------------------------------------------------------------------------------------------ scheduling
+
+    /**
+     * Runs {@code callback} on a later turn, after the callbacks scheduled before it.
+     *
+     * @throws IllegalStateException when the loop is closed
+     */
+    public void callSoon(Runnable callback) {
+        Objects.requireNonNull(callback, "callback");
+        if (!isConfinedHere()) {
+            callSoonThreadsafe(callback);
+            return;
+        }
+        enqueue(callback, null);
+    }
+
+    /**
+     * Runs {@code callback} on the loop thread; may be called from any thread, and wakes the loop if it sleeps.
+     * Callbacks from one thread run in the order that thread scheduled them.
+     *
+     * @throws IllegalStateException when the loop is closed
+     */
+    public void callSoonThreadsafe(Runnable callback) {
+        Objects.requireNonNull(callback, "callback");
+        post(callback, null);
+    }
+
+    /**
+     * Runs {@code callback} once {@code delay} has passed.
+     *
+     * @return a handle that cancels it
+     */
+    public TimerHandle callLater(Duration delay, Runnable callback) {
+        long nanos;
+        try {
+            nanos = Math.max(0L, delay.toNanos());
+        } catch (ArithmeticException tooLong) {
+            nanos = Long.MAX_VALUE / 2;
+        }
+        return callAt(time() + nanos, callback);
+    }
+
+    /**
+     * Runs {@code callback} at {@code deadline}, a value of {@link #time()}.
+     *
+     * @return a handle that cancels it
+     */
+    public TimerHandle callAt(long deadline, Runnable callback) {
+        Objects.requireNonNull(callback, "callback");
+        checkOpen();
+        if (!isConfinedHere()) {
+            throw new IllegalStateException("callLater/callAt must be called on the loop thread; "
+                    + "use callSoonThreadsafe(() -> loop.callLater(...)) from other threads");
+        }
+        TimerHandle handle = new TimerHandle(this, deadline, timerSequence++, callback);
+        timers.add(handle);
+        return handle;
+    }
+
+    /** Loop thread only: appends one (action, argument) pair to the ready queue. */
+    void enqueue(Object action, Object arg) {
+        if (closed) {
+            throw new IllegalStateException("Event loop is closed");
+        }
+        Object[] q = ready;
+        q[readyTail] = action;
+        q[readyTail + 1] = arg;
+        readyTail = (readyTail + 2) & (q.length - 1);
+        readyCount++;
+        if (readyTail == readyHead) {
+            growReady();
+        }
+    }
+
+    /** From any thread: schedules (action, argument), directly when confined here, else through the inbox. */
+    void schedule(Object action, Object arg) {
+        if (isConfinedHere()) {
+            enqueue(action, arg);
+        } else {
+            post(action, arg);
+        }
+    }
+
+    private void post(Object action, Object arg) {
+        checkOpen();
+        inbox.offer(action, arg);
+        if (sleeping) {
+            Thread o = owner;
+            if (o != null) {
+                LockSupport.unpark(o);
+            }
+        }
+    }
+
+    private void growReady() {
+        Object[] q = ready;
+        int n = q.length;
+        Object[] bigger = new Object[n * 2];
+        int firstPart = n - readyHead;
+        System.arraycopy(q, readyHead, bigger, 0, firstPart);
+        System.arraycopy(q, 0, bigger, firstPart, readyHead);
+        ready = bigger;
+        readyHead = 0;
+        readyTail = n;
+    }
+
+    void timerCancelled() {
+        timers.cancelled++;
+    }
+
+    // ------------------------------------------------------------------------------------------ running
+
+    /**
+     * Runs turns until {@link #stop()} is called. Called after {@code stop()}, runs one turn.
+     *
+     * @throws IllegalStateException when the loop is closed or already running, or another loop runs on this
+     *     thread
+     */
+    public void runForever() {
+        checkOpen();
+        if (owner != null) {
+            throw new IllegalStateException("This event loop is already running (on thread '"
+                    + owner.getName() + "')");
+        }
+        if (runningOrNull() != null) {
+            throw new IllegalStateException("Cannot run an event loop while another loop is running on thread '"
+                    + Thread.currentThread().getName() + "'");
+        }
+        Thread me = Thread.currentThread();
+        owner = me;
+        RUNNING.set(this);
+        lastFound = this;
+        try {
+            while (true) {
+                runOnce();
+                if (stopping) {
+                    break;
+                }
+            }
+        } finally {
+            stopping = false;
+            owner = null;
+            RUNNING.remove();
+            if (lastFound == this) {
+                lastFound = null;
+            }
+        }
+    }
+
+    /**
+     * Runs the loop until {@code future} is done, and returns its result.
+     *
+     * @return the future's value
+     * @throws IllegalStateException when the loop was stopped before the future was done
+     * @throws Throwable (unchecked at the call site) the future's exception, or CancellationException
+     */
+    public <T> T runUntilComplete(Future<T> future) {
+        Objects.requireNonNull(future, "future");
+        if (!future.isDone()) {
+            Consumer<Future<?>> stopper = done -> stop();
+            future.addCallback(stopper);
+            try {
+                runForever();
+            } finally {
+                future.removeCallback(stopper);
+            }
+            if (!future.isDone()) {
+                throw new IllegalStateException("Event loop stopped before " + future + " was done");
+            }
+        }
+        return future.result();
+    }
+
+    /**
+     * Stops the loop after the callbacks of the current turn. From another thread, the request is sent to the
+     * loop thread.
+     */
+    public void stop() {
+        if (isConfinedHere()) {
+            stopping = true;
+        } else {
+            post((Runnable) () -> stopping = true, null);
+        }
+    }
+
+    /**
+     * Closes the loop: drops the callbacks and timers still scheduled. A closed loop cannot run or take
+     * callbacks. Closing twice does nothing.
+     *
+     * @throws IllegalStateException when the loop is running
+     */
+    @Override
+    public void close() {
+        if (owner != null) {
+            throw new IllegalStateException("Cannot close a running event loop");
+        }
+        if (closed) {
+            return;
+        }
+        closed = true;
+        java.util.Arrays.fill(ready, null);
+        readyHead = readyTail = readyCount = 0;
+        timers.clear();
+        inbox.clear();
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("Event loop is closed");
+        }
+    }
+
+    /** One turn: see the class documentation. */
+    private void runOnce() {
+        inbox.drainTo(this);
+        timers.purgeIfMostlyCancelled();
+
+        if (readyCount == 0 && !stopping) {
+            long timeout = -1; // forever
+            TimerHandle next = timers.peek();
+            if (next != null) {
+                timeout = Math.max(0L, next.when - time());
+            }
+            if (timeout != 0) {
+                sleeping = true;
+                if (inbox.isEmpty()) {
+                    if (timeout < 0) {
+                        LockSupport.park(this);
+                    } else {
+                        LockSupport.parkNanos(this, timeout);
+                    }
+                }
+                sleeping = false;
+                inbox.drainTo(this);
+            }
+        }
+
+        long now = time();
+        TimerHandle due;
+        while ((due = timers.peek()) != null && due.when - now <= 0) {
+            timers.poll();
+            due.unscheduled = true;
+            if (due.isCancelled()) {
+                timers.cancelled--;
+            } else {
+                enqueue(due, null);
+            }
+        }
+
+        int todo = readyCount;
+        for (int i = 0; i < todo; i++) {
+            Object[] q = ready;
+            Object action = q[readyHead];
+            Object arg = q[readyHead + 1];
+            q[readyHead] = null;
+            q[readyHead + 1] = null;
+            readyHead = (readyHead + 2) & (q.length - 1);
+            readyCount--;
+            dispatch(action, arg);
+        }
+    }
+
+    /** Runs one ready entry; an exception goes to the exception handler. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private void dispatch(Object action, Object arg) {
+        try {
+            if (action instanceof Task<?> task) {
+                if (task.loop == this) {
+                    task.resumeFrom((Future<?>) arg);
+                } else {
+                    task.wake((Future<?>) arg);
+                }
+            } else if (arg == null) {
+                if (action instanceof TimerHandle timer) {
+                    if (!timer.isCancelled()) {
+                        timer.callback.run();
+                    }
+                } else {
+                    ((Runnable) action).run();
+                }
+            } else {
+                ((Consumer) action).accept(arg);
+            }
+        } catch (Throwable e) {
+            reportError(new LoopError("Exception in callback " + action, e, action));
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ errors
+
+    /**
+     * Sets what receives errors no caller can see (a callback that threw, a task that failed during shutdown);
+     * {@code null} restores the default, which logs through {@link System.Logger}.
+     */
+    public void setExceptionHandler(BiConsumer<EventLoop, LoopError> handler) {
+        this.exceptionHandler = handler == null ? LOG_ERRORS : handler;
+    }
+
+    /** Hands {@code error} to the exception handler; a handler that throws is logged and ignored. */
+    public void reportError(LoopError error) {
+        try {
+            exceptionHandler.accept(this, error);
+        } catch (Throwable e) {
+            LOG.log(System.Logger.Level.ERROR, "Exception in the event loop's exception handler", e);
+            LOG.log(System.Logger.Level.ERROR, error.message(), error.exception());
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ tasks
+
+    void register(Task<?> task) {
+        Task<?> first = firstTask;
+        task.nextTask = first;
+        if (first != null) {
+            first.prevTask = task;
+        }
+        firstTask = task;
+        taskCount++;
+    }
+
+    void unregister(Task<?> task) {
+        Task<?> prev = task.prevTask;
+        Task<?> next = task.nextTask;
+        if (prev != null) {
+            prev.nextTask = next;
+        } else if (firstTask == task) {
+            firstTask = next;
+        } else {
+            return; // not registered
+        }
+        if (next != null) {
+            next.prevTask = prev;
+        }
+        task.prevTask = null;
+        task.nextTask = null;
+        taskCount--;
+    }
+
+    /** The tasks of this loop that are not done yet, oldest first. Loop thread only. */
+    public List<Task<?>> pendingTasks() {
+        List<Task<?>> all = new ArrayList<>(taskCount);
+        for (Task<?> t = firstTask; t != null; t = t.nextTask) {
+            all.add(t);
+        }
+        java.util.Collections.reverse(all);
+        return all;
+    }
+
+    /** The task whose step is running on this loop, or {@code null} between steps. */
+    public Task<?> currentTask() {
+        return currentTask;
+    }
+
+    // ------------------------------------------------------------------------------------------ run
+
+    /**
+     * Runs {@code main} on a new event loop, as asyncio's {@code run}: the loop starts on this thread,
+     * {@code main} is called on it while it runs (so {@code running()}, {@code callSoon} and {@code Tasks.sleep}
+     * work inside), and the loop runs until what {@code main} returned is done. {@code main} usually calls an
+     * {@code @Async} method and returns its Task; it may return any {@link Future}, any {@link CompletionStage},
+     * or a plain value. Then the tasks still pending are cancelled and allowed to finish their cancellation
+     * (their finally blocks run), and the loop is closed, dropping timers and callbacks that belong to no task.
+     *
+     * @return the result of what {@code main} returned
+     * @throws IllegalStateException when called while a loop is running on this thread: await the work there
+     *     instead
+     * @throws Throwable (unchecked at the call site) main's exception, unwrapped
+     */
+    @SuppressWarnings("unchecked")
+    public static <T> T run(Supplier<?> main) {
+        Objects.requireNonNull(main, "main");
+        if (runningOrNull() != null) {
+            throw new IllegalStateException("EventLoop.run() cannot be called while an event loop is running on "
+                    + "thread '" + Thread.currentThread().getName() + "': await the work from the running loop "
+                    + "instead");
+        }
+        EventLoop loop = new EventLoop();
+        try {
+            Future<Object> outcome = new Future<>(loop);
+            loop.callSoon(() -> {
+                Object result;
+                try {
+                    result = main.get();
+                } catch (Throwable e) {
+                    outcome.fail(e);
+                    return;
+                }
+                outcome.adopt(result);
+            });
+            return (T) loop.runUntilComplete(outcome);
+        } finally {
+            try {
+                loop.cancelAllTasks();
+            } finally {
+                loop.close();
+            }
+        }
+    }
+
+    /** Cancels every pending task and runs the loop until they are done, reporting real failures. */
+    private void cancelAllTasks() {
+        if (closed) {
+            return;
+        }
+        List<Task<?>> pending = pendingTasks();
+        if (pending.isEmpty()) {
+            return;
+        }
+        Future<Void> allDone = new Future<>(this);
+        int[] left = {pending.size()};
+        Consumer<Future<?>> countDown = done -> {
+            if (--left[0] == 0) {
+                allDone.tryComplete(null);
+            }
+        };
+        for (Task<?> t : pending) {
+            t.cancel();
+            t.addCallback(countDown);
+        }
+        runUntilComplete(allDone);
+        for (Task<?> t : pending) {
+            if (t.isFailed() && !(t.exception() instanceof CancellationException)) {
+                reportError(new LoopError("Unhandled exception in " + t + " while EventLoop.run() was shutting down",
+                        t.exception(), t));
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        Thread o = owner;
+        return "EventLoop@" + Integer.toHexString(System.identityHashCode(this))
+                + (closed ? "[closed]" : o != null ? "[running on " + o.getName() + "]" : "[idle]");
+    }
+
+    /** Binary min-heap of timers by (deadline, sequence). */
+    private static final class TimerHeap {
+        private TimerHandle[] heap = new TimerHandle[16];
+        private int size;
+        /** Cancelled timers still in the heap. */
+        int cancelled;
+
+        TimerHandle peek() {
+            return size == 0 ? null : heap[0];
+        }
+
+        void add(TimerHandle t) {
+            if (size == heap.length) {
+                heap = java.util.Arrays.copyOf(heap, size * 2);
+            }
+            siftUp(size++, t);
+        }
+
+        TimerHandle poll() {
+            TimerHandle top = heap[0];
+            TimerHandle last = heap[--size];
+            heap[size] = null;
+            if (size > 0) {
+                siftDown(0, last);
+            }
+            return top;
+        }
+
+        /** Drops cancelled timers once they are at least half of a heap of 100 or more (asyncio's rule). */
+        void purgeIfMostlyCancelled() {
+            if (size < 100 || cancelled * 2 < size) {
+                return;
+            }
+            int kept = 0;
+            for (int i = 0; i < size; i++) {
+                TimerHandle t = heap[i];
+                if (t.isCancelled()) {
+                    t.unscheduled = true;
+                } else {
+                    heap[kept++] = t;
+                }
+            }
+            java.util.Arrays.fill(heap, kept, size, null);
+            size = kept;
+            cancelled = 0;
+            for (int i = (size >>> 1) - 1; i >= 0; i--) {
+                siftDown(i, heap[i]);
+            }
+        }
+
+        int size() {
+            return size;
+        }
+
+        void clear() {
+            java.util.Arrays.fill(heap, 0, size, null);
+            size = 0;
+            cancelled = 0;
+        }
+
+        private void siftUp(int i, TimerHandle t) {
+            while (i > 0) {
+                int parent = (i - 1) >>> 1;
+                TimerHandle p = heap[parent];
+                if (t.compareTo(p) >= 0) {
+                    break;
+                }
+                heap[i] = p;
+                i = parent;
+            }
+            heap[i] = t;
+        }
+
+        private void siftDown(int i, TimerHandle t) {
+            int half = size >>> 1;
+            while (i < half) {
+                int child = 2 * i + 1;
+                TimerHandle c = heap[child];
+                int right = child + 1;
+                if (right < size && c.compareTo(heap[right]) > 0) {
+                    c = heap[child = right];
+                }
+                if (t.compareTo(c) <= 0) {
+                    break;
+                }
+                heap[i] = c;
+                i = child;
+            }
+            heap[i] = t;
+        }
+    }
+
+    /** Test hook: how many timers the heap holds, cancelled ones included. */
+    int scheduledTimerCount() {
+        return timers.size();
+    }
+}

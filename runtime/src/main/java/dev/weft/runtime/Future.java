@@ -1,0 +1,703 @@
+package dev.weft.runtime;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Objects;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+
+/**
+ * A result that arrives later, in the model of asyncio's {@code Future}.
+ *
+ * <p>A future is in one of three states: <b>pending</b>, <b>cancelled</b> or <b>finished</b> (with a value or an
+ * exception). It leaves the pending state once, through {@link #complete}, {@link #fail} or {@link #cancel};
+ * completing a future that is already done throws {@link InvalidStateException} ({@link #tryComplete} and
+ * {@link #tryFail} answer {@code false} instead).
+ *
+ * <p><b>Owner loop.</b> {@code new Future<>()} belongs to the event loop running on the calling thread, if any.
+ * Done-callbacks of an owned future never run inside {@code complete}: they are scheduled with the loop's
+ * {@code callSoon}, in the order they were added, when the future completes; a callback added after that is
+ * scheduled at once. An owned future is meant to be used on its loop's thread (as in asyncio); when a method
+ * that changes it ({@code complete}, {@code fail}, {@code cancel}, adding or removing a callback) is called from
+ * another thread while the loop runs, the change is forwarded to the loop with
+ * {@link EventLoop#callSoonThreadsafe} and happens there, so doing so is safe. A future created where no loop runs
+ * has no owner: it may be completed from any thread, and runs its callbacks on the completing thread, as
+ * {@link CompletableFuture} does.
+ *
+ * <p><b>Results.</b> {@link #result()} returns the value, throws the original exception (never a wrapper), throws
+ * a {@link CancellationException} when cancelled, and {@link InvalidStateException} while pending.
+ * {@link #get()}, from {@link java.util.concurrent.Future}, blocks (off a loop thread only) and wraps as that
+ * interface requires.
+ *
+ * <pre>{@code
+ * Future<String> f = new Future<>();
+ * f.addDoneCallback(done -> System.out.println(done.result()));
+ * EventLoop.running().callLater(Duration.ofMillis(5), () -> f.complete("hello"));
+ * }</pre>
+ *
+ * @param <T> the result type
+ */
+public class Future<T> implements java.util.concurrent.Future<T> {
+
+    static final int PENDING = 0;
+    static final int CANCELLED = 1;
+    /** Finished with a value. */
+    static final int FINISHED = 2;
+    /** Finished with an exception. */
+    static final int FAILED = 3;
+
+    private static final VarHandle STATE;
+
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(Future.class, "state", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** Written with release semantics, read with acquire, so other threads may ask {@link #isDone()}. */
+    @SuppressWarnings("unused")
+    private int state;
+    /**
+     * FINISHED: the value; FAILED: the Throwable; CANCELLED: the message (String, may be null) or, once made,
+     * the CancellationException. A pending {@link Task} keeps its pending cancellation message here.
+     */
+    Object outcome;
+    /** null, one callback, or a {@link CallbackList}; for an owned future only touched on the loop thread. */
+    private Object callbacks;
+    /** The owner loop, or null. */
+    final EventLoop loop;
+
+    /** A pending future owned by the loop running on this thread, or by none. */
+    public Future() {
+        this.loop = EventLoop.runningOrNull();
+    }
+
+    /**
+     * A pending future owned by {@code loop}.
+     *
+     * @param loop the owner loop, or {@code null} for a future with no owner
+     */
+    public Future(EventLoop loop) {
+        this.loop = loop;
+    }
+
+    /** A future that is already done with {@code value}; it has no owner loop. */
+    public static <T> Future<T> completed(T value) {
+        Future<T> f = new Future<>((EventLoop) null);
+        f.outcome = value;
+        STATE.setRelease(f, FINISHED);
+        return f;
+    }
+
+    /** A future that is already done with {@code exception}; it has no owner loop. */
+    public static <T> Future<T> failed(Throwable exception) {
+        Future<T> f = new Future<>((EventLoop) null);
+        f.outcome = Objects.requireNonNull(exception, "exception");
+        STATE.setRelease(f, FAILED);
+        return f;
+    }
+
+    // ---------------------------------------------------------------------------------------------- state
+
+    final int state() {
+        return (int) STATE.getAcquire(this);
+    }
+
+    /** The owner loop, or {@code null} for a future with no owner. */
+    public final EventLoop loop() {
+        return loop;
+    }
+
+    /** True when cancelled or finished. */
+    @Override
+    public final boolean isDone() {
+        return state() != PENDING;
+    }
+
+    /** True when cancelled. */
+    @Override
+    public final boolean isCancelled() {
+        return state() == CANCELLED;
+    }
+
+    /** True when finished with an exception (not cancelled). */
+    public final boolean isFailed() {
+        return state() == FAILED;
+    }
+
+    /**
+     * The result, as asyncio's {@code Future.result()}.
+     *
+     * @return the value the future finished with
+     * @throws CancellationException when the future was cancelled
+     * @throws InvalidStateException when the future is still pending
+     * @throws Throwable (unchecked at the call site) the exception the future failed with, unwrapped
+     */
+    public T result() {
+        int s = state();
+        if (s == FINISHED) {
+            @SuppressWarnings("unchecked")
+            T value = (T) outcome;
+            return value;
+        }
+        throw resultFailure(s);
+    }
+
+    /** The slow half of {@link #result()}: what to throw for a state other than FINISHED. */
+    private RuntimeException resultFailure(int s) {
+        if (s == FAILED) {
+            throw Future.<RuntimeException>sneakyThrow((Throwable) outcome);
+        }
+        if (s == CANCELLED) {
+            throw cancellationException();
+        }
+        throw new InvalidStateException("Result is not set: " + this + " is still pending");
+    }
+
+    /**
+     * The exception the future failed with, as asyncio's {@code Future.exception()}.
+     *
+     * @return the exception, or {@code null} when the future finished with a value
+     * @throws CancellationException when the future was cancelled
+     * @throws InvalidStateException when the future is still pending
+     */
+    public Throwable exception() {
+        int s = state();
+        switch (s) {
+            case FINISHED:
+                return null;
+            case FAILED:
+                return (Throwable) outcome;
+            case CANCELLED:
+                throw cancellationException();
+            default:
+                throw new InvalidStateException("Exception is not set: " + this + " is still pending");
+        }
+    }
+
+    /** The message given to {@code cancel(msg)}, or {@code null}; only meaningful once cancelled. */
+    public String cancelMessage() {
+        Object o = outcome;
+        if (state() != CANCELLED) {
+            return null;
+        }
+        return o instanceof CancellationException ce ? ce.getMessage() : (String) o;
+    }
+
+    /** The exception a cancelled future reports; made once, then thrown again, so its stack trace is stable. */
+    final CancellationException cancellationException() {
+        Object o = outcome;
+        if (o instanceof CancellationException ce) {
+            return ce;
+        }
+        CancellationException ce = new CancellationException((String) o);
+        outcome = ce;
+        return ce;
+    }
+
+    // ---------------------------------------------------------------------------------------------- completion
+
+    /**
+     * Finishes the future with {@code value}.
+     *
+     * @throws InvalidStateException when the future is already done
+     */
+    public void complete(T value) {
+        if (!tryTransition(FINISHED, value)) {
+            throw alreadyDone("complete");
+        }
+    }
+
+    /**
+     * Finishes the future with {@code exception}.
+     *
+     * @throws InvalidStateException when the future is already done
+     */
+    public void fail(Throwable exception) {
+        Objects.requireNonNull(exception, "exception");
+        if (!tryTransition(FAILED, exception)) {
+            throw alreadyDone("fail");
+        }
+    }
+
+    /**
+     * Finishes the future with {@code value} if it is still pending.
+     *
+     * @return {@code false} when it was already done; when forwarded to the owner loop from another thread, whether
+     *     it was still pending at the time of the call
+     */
+    public boolean tryComplete(T value) {
+        return tryTransition(FINISHED, value);
+    }
+
+    /**
+     * Finishes the future with {@code exception} if it is still pending.
+     *
+     * @return as {@link #tryComplete}
+     */
+    public boolean tryFail(Throwable exception) {
+        Objects.requireNonNull(exception, "exception");
+        return tryTransition(FAILED, exception);
+    }
+
+    /**
+     * Cancels the future: when pending, it becomes cancelled and its callbacks are scheduled.
+     *
+     * @return {@code false} when the future was already done
+     */
+    public boolean cancel() {
+        return cancel((String) null);
+    }
+
+    /**
+     * Cancels the future with a message, which the {@link CancellationException} its result throws carries.
+     *
+     * @return {@code false} when the future was already done
+     */
+    public boolean cancel(String message) {
+        return tryTransition(CANCELLED, message);
+    }
+
+    /** As {@link #cancel()}; {@code mayInterruptIfRunning} has no meaning for a future. */
+    @Override
+    public final boolean cancel(boolean mayInterruptIfRunning) {
+        return cancel();
+    }
+
+    private InvalidStateException alreadyDone(String what) {
+        return new InvalidStateException("Cannot " + what + " " + this + ": it is already done");
+    }
+
+    /**
+     * The one place a future leaves PENDING. Returns false when it was not pending.
+     */
+    final boolean tryTransition(int newState, Object newOutcome) {
+        EventLoop l = loop;
+        if (l == null) {
+            Object cbs;
+            synchronized (this) {
+                if (state() != PENDING) {
+                    return false;
+                }
+                outcome = newOutcome;
+                STATE.setRelease(this, newState);
+                cbs = callbacks;
+                callbacks = null;
+            }
+            runCallbacksHere(cbs);
+            return true;
+        }
+        if (!l.isConfinedHere()) {
+            if (state() != PENDING) {
+                return false;
+            }
+            l.callSoonThreadsafe(() -> {
+                if (!tryTransition(newState, newOutcome) && newState != CANCELLED && state() != CANCELLED) {
+                    l.reportError(new LoopError("a completion from another thread arrived for " + this
+                            + ", which was already done", null, this));
+                }
+            });
+            return true;
+        }
+        if (state() != PENDING) {
+            return false;
+        }
+        outcome = newOutcome;
+        STATE.setRelease(this, newState);
+        Object cbs = callbacks;
+        if (cbs != null) {
+            callbacks = null;
+            if (cbs instanceof CallbackList list) {
+                for (int i = 0; i < list.size; i++) {
+                    l.enqueue(list.items[i], this);
+                }
+            } else {
+                l.enqueue(cbs, this);
+            }
+        }
+        return true;
+    }
+
+    private void runCallbacksHere(Object cbs) {
+        if (cbs == null) {
+            return;
+        }
+        if (cbs instanceof CallbackList list) {
+            for (int i = 0; i < list.size; i++) {
+                Trampoline.run(list.items[i], this);
+            }
+        } else {
+            Trampoline.run(cbs, this);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------- callbacks
+
+    /**
+     * Adds a callback to run once the future is done; it receives the future. Callbacks run in the order they
+     * were added. On an owned future they run through the loop's {@code callSoon}, never inside this call; a
+     * callback added to a done future is scheduled at once.
+     */
+    public void addDoneCallback(Consumer<? super Future<T>> callback) {
+        addCallback(Objects.requireNonNull(callback, "callback"));
+    }
+
+    /**
+     * Removes every registration of {@code callback} that has not been scheduled yet.
+     *
+     * @return how many were removed (off the owner loop's thread: 0, since the removal is forwarded)
+     */
+    public int removeDoneCallback(Consumer<? super Future<T>> callback) {
+        return removeCallback(callback);
+    }
+
+    /** Registers an internal or user callback object (a Task, or a Consumer). */
+    final void addCallback(Object cb) {
+        EventLoop l = loop;
+        if (l == null) {
+            synchronized (this) {
+                if (state() == PENDING) {
+                    callbacks = CallbackList.add(callbacks, cb);
+                    return;
+                }
+            }
+            EventLoop here = EventLoop.runningOrNull();
+            if (here != null) {
+                here.enqueue(cb, this);
+            } else {
+                Trampoline.run(cb, this);
+            }
+            return;
+        }
+        if (!l.isConfinedHere()) {
+            l.callSoonThreadsafe(() -> addCallback(cb));
+            return;
+        }
+        if (state() == PENDING) {
+            callbacks = CallbackList.add(callbacks, cb);
+        } else {
+            l.enqueue(cb, this);
+        }
+    }
+
+    final int removeCallback(Object cb) {
+        EventLoop l = loop;
+        if (l == null) {
+            synchronized (this) {
+                return removeLocked(cb);
+            }
+        }
+        if (!l.isConfinedHere()) {
+            l.callSoonThreadsafe(() -> removeCallback(cb));
+            return 0;
+        }
+        return removeLocked(cb);
+    }
+
+    private int removeLocked(Object cb) {
+        Object cbs = callbacks;
+        if (cbs == null) {
+            return 0;
+        }
+        if (cbs instanceof CallbackList list) {
+            int removed = list.removeAll(cb);
+            if (list.size == 0) {
+                callbacks = null;
+            }
+            return removed;
+        }
+        if (cbs.equals(cb)) {
+            callbacks = null;
+            return 1;
+        }
+        return 0;
+    }
+
+    /** Callbacks in order; one callback is stored without a list. */
+    static final class CallbackList {
+        Object[] items = new Object[4];
+        int size;
+
+        static Object add(Object current, Object cb) {
+            if (current == null) {
+                return cb;
+            }
+            CallbackList list;
+            if (current instanceof CallbackList existing) {
+                list = existing;
+            } else {
+                list = new CallbackList();
+                list.items[list.size++] = current;
+            }
+            if (list.size == list.items.length) {
+                list.items = java.util.Arrays.copyOf(list.items, list.size * 2);
+            }
+            list.items[list.size++] = cb;
+            return list;
+        }
+
+        int removeAll(Object cb) {
+            int kept = 0;
+            for (int i = 0; i < size; i++) {
+                if (!items[i].equals(cb)) {
+                    items[kept++] = items[i];
+                }
+            }
+            int removed = size - kept;
+            java.util.Arrays.fill(items, kept, size, null);
+            size = kept;
+            return removed;
+        }
+    }
+
+    /** Calls one callback with its future: a waiting Task is woken, a Consumer accepted. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    static void invokeCallback(Object cb, Future<?> future) {
+        if (cb instanceof Task<?> task) {
+            task.wake(future);
+        } else {
+            ((Consumer) cb).accept(future);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------- blocking
+
+    /**
+     * Waits for the future and returns its value, as {@link java.util.concurrent.Future#get()} requires.
+     *
+     * @throws IllegalStateException when called on an event loop's thread while the future is pending: blocking
+     *     there would stop the loop that has to complete it; {@code await} it instead
+     */
+    @Override
+    public T get() throws InterruptedException, ExecutionException {
+        if (!isDone()) {
+            refuseBlockingOnLoop("get()");
+            blockUntilDone(0L);
+        }
+        return reportForGet();
+    }
+
+    @Override
+    public T get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
+        if (!isDone()) {
+            refuseBlockingOnLoop("get(timeout)");
+            long nanos = Math.max(1L, unit.toNanos(timeout));
+            if (!blockUntilDone(nanos)) {
+                throw new TimeoutException("Timed out after " + timeout + " " + unit + " waiting for " + this);
+            }
+        }
+        return reportForGet();
+    }
+
+    /**
+     * Waits without wrapping, for {@code await}'s fallback: returns the value or throws the original exception.
+     */
+    final T join() throws InterruptedException {
+        if (!isDone()) {
+            blockUntilDone(0L);
+        }
+        return result();
+    }
+
+    private T reportForGet() throws ExecutionException {
+        int s = state();
+        if (s == FAILED) {
+            throw new ExecutionException((Throwable) outcome);
+        }
+        return result();
+    }
+
+    private void refuseBlockingOnLoop(String what) {
+        EventLoop here = EventLoop.runningOrNull();
+        if (here != null) {
+            throw new IllegalStateException(what + " would block the event loop thread '"
+                    + Thread.currentThread().getName() + "' while " + this
+                    + " is pending; await the future from an @Async method instead");
+        }
+    }
+
+    /** Returns true when done, false on timeout. {@code nanos == 0} waits without limit. */
+    private boolean blockUntilDone(long nanos) throws InterruptedException {
+        Waiter waiter = new Waiter(Thread.currentThread());
+        addCallback(waiter);
+        long deadline = nanos == 0 ? 0 : System.nanoTime() + nanos;
+        try {
+            while (!waiter.done) {
+                if (Thread.interrupted()) {
+                    throw new InterruptedException();
+                }
+                if (nanos == 0) {
+                    LockSupport.park(this);
+                } else {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        return isDone();
+                    }
+                    LockSupport.parkNanos(this, left);
+                }
+            }
+            return true;
+        } finally {
+            if (!waiter.done) {
+                removeCallback(waiter);
+            }
+        }
+    }
+
+    private static final class Waiter implements Consumer<Future<?>> {
+        final Thread thread;
+        volatile boolean done;
+
+        Waiter(Thread thread) {
+            this.thread = thread;
+        }
+
+        @Override
+        public void accept(Future<?> f) {
+            done = true;
+            LockSupport.unpark(thread);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------- interop
+
+    /**
+     * A future that follows {@code stage}: it finishes when the stage does, with its value or its exception
+     * (unwrapped from {@link CompletionException}); cancelling the future cancels the stage (when the stage is
+     * also a {@link java.util.concurrent.Future}) and a cancelled stage cancels the future. The future belongs to
+     * the loop running on this thread, if any, and the stage's completion is carried to that loop's thread.
+     */
+    public static <T> Future<T> from(CompletionStage<T> stage) {
+        Objects.requireNonNull(stage, "stage");
+        Future<T> f = new Future<>();
+        f.follow(stage);
+        return f;
+    }
+
+    /** Makes this future follow {@code stage} (see {@link #from}). */
+    final void follow(CompletionStage<? extends T> stage) {
+        stage.whenComplete((value, error) -> {
+            if (error == null) {
+                tryTransition(FINISHED, value);
+            } else {
+                Throwable cause = unwrap(error);
+                if (cause instanceof CancellationException ce) {
+                    tryTransition(CANCELLED, ce.getMessage());
+                } else {
+                    tryTransition(FAILED, cause);
+                }
+            }
+        });
+        if (stage instanceof java.util.concurrent.Future<?> source && !source.isDone()) {
+            addCallback((Consumer<Future<?>>) done -> {
+                if (done.isCancelled()) {
+                    source.cancel(false);
+                }
+            });
+        }
+    }
+
+    /**
+     * Makes this future finish as {@code result} does: another {@link Future} or a {@link CompletionStage} is
+     * followed to its outcome, anything else is the value.
+     */
+    @SuppressWarnings("unchecked")
+    final void adopt(Object result) {
+        if (result instanceof Future<?> other) {
+            if (other == this) {
+                tryTransition(FAILED, new IllegalStateException(this + " cannot finish with its own outcome"));
+            } else if (other.isDone()) {
+                copyOutcomeOf(other);
+            } else {
+                other.addCallback((Consumer<Future<?>>) this::copyOutcomeOf);
+            }
+        } else if (result instanceof CompletionStage<?> stage) {
+            follow((CompletionStage<? extends T>) stage);
+        } else {
+            tryTransition(FINISHED, result);
+        }
+    }
+
+    /** Finishes this future as the done future {@code other} did (if still pending). */
+    final void copyOutcomeOf(Future<?> other) {
+        int s = other.state();
+        if (s == CANCELLED) {
+            tryTransition(CANCELLED, other.cancelMessage());
+        } else {
+            tryTransition(s, other.outcome);
+        }
+    }
+
+    /**
+     * A {@link CompletableFuture} that completes as this future does; cancelling it cancels this future.
+     */
+    public CompletableFuture<T> toCompletableFuture() {
+        CompletableFuture<T> cf = new CompletableFuture<>();
+        addCallback((Consumer<Future<?>>) done -> {
+            int s = state();
+            if (s == FINISHED) {
+                @SuppressWarnings("unchecked")
+                T value = (T) outcome;
+                cf.complete(value);
+            } else if (s == FAILED) {
+                cf.completeExceptionally((Throwable) outcome);
+            } else {
+                cf.completeExceptionally(cancellationException());
+            }
+        });
+        cf.whenComplete((v, e) -> {
+            if (cf.isCancelled()) {
+                cancel();
+            }
+        });
+        return cf;
+    }
+
+    /** Strips the wrappers {@link CompletableFuture} and {@link java.util.concurrent.Future#get()} add. */
+    static Throwable unwrap(Throwable t) {
+        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    @SuppressWarnings("unchecked")
+    static <E extends Throwable> E sneakyThrow(Throwable t) throws E {
+        throw (E) t;
+    }
+
+    // ---------------------------------------------------------------------------------------------- display
+
+    String kind() {
+        return "Future";
+    }
+
+    @Override
+    public String toString() {
+        int s = state();
+        String what;
+        switch (s) {
+            case PENDING:
+                what = "pending";
+                break;
+            case CANCELLED:
+                what = "cancelled";
+                break;
+            case FAILED:
+                what = "failed " + outcome;
+                break;
+            default:
+                what = "finished result=" + outcome;
+        }
+        return kind() + "@" + Integer.toHexString(System.identityHashCode(this)) + "[" + what + "]";
+    }
+}

@@ -1,0 +1,82 @@
+package dev.weft.runtime;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Futures for time: {@link #sleep(Duration)}.
+ */
+public final class Tasks {
+    private Tasks() {
+    }
+
+    /**
+     * A future that completes (with {@code null}) once {@code delay} has passed, on the loop running on this
+     * thread. {@code sleep(Duration.ZERO)} yields: a task that awaits it resumes on the next turn, after the
+     * callbacks already ready have run. Cancelling the future cancels its timer.
+     *
+     * <p>Where no loop runs, the future has no loop and a shared timer thread completes it; awaiting it there
+     * blocks the caller for the delay.
+     *
+     * <pre>{@code
+     * await(Tasks.sleep(Duration.ofMillis(10)));
+     * }</pre>
+     */
+    public static Future<Void> sleep(Duration delay) {
+        return sleep(delay, null);
+    }
+
+    /** As {@link #sleep(Duration)}, completing with {@code result}. */
+    public static <T> Future<T> sleep(Duration delay, T result) {
+        Objects.requireNonNull(delay, "delay");
+        EventLoop loop = EventLoop.runningOrNull();
+        if (loop == null) {
+            Future<T> f = new Future<>((EventLoop) null);
+            if (delay.isNegative() || delay.isZero()) {
+                f.tryComplete(result);
+            } else {
+                CompletableFuture.delayedExecutor(delay.toNanos(), TimeUnit.NANOSECONDS)
+                        .execute(() -> f.tryComplete(result));
+            }
+            return f;
+        }
+        if (delay.isNegative() || delay.isZero()) {
+            Yield<T> y = new Yield<>(loop);
+            loop.callSoon(() -> y.tryComplete(result));
+            return y;
+        }
+        Sleep<T> s = new Sleep<>(loop);
+        s.timer = loop.callLater(delay, () -> s.tryComplete(result));
+        return s;
+    }
+
+    /** A sleep on a loop: cancelling it cancels its timer, so cancelled sleeps leave nothing behind. */
+    static final class Sleep<T> extends Future<T> {
+        TimerHandle timer;
+
+        Sleep(EventLoop loop) {
+            super(loop);
+        }
+
+        @Override
+        public boolean cancel(String message) {
+            boolean cancelled = super.cancel(message);
+            if (cancelled && timer != null && loop.isConfinedHere()) {
+                timer.cancel();
+            }
+            return cancelled;
+        }
+    }
+
+    /**
+     * {@code sleep(ZERO)}: a task awaiting it is rescheduled directly, one turn later, as asyncio's bare
+     * {@code yield} in {@code sleep(0)}; the future itself completes on that turn for anyone else.
+     */
+    static final class Yield<T> extends Future<T> {
+        Yield(EventLoop loop) {
+            super(loop);
+        }
+    }
+}

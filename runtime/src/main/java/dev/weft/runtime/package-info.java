@@ -1,0 +1,49 @@
+/**
+ * The Weft runtime: an event loop, futures and tasks in the model of Python's asyncio, and the coroutine
+ * protocol that {@code @Async} methods are rewritten to.
+ *
+ * <h2>The pieces</h2>
+ * <ul>
+ *   <li>{@link dev.weft.runtime.EventLoop}: one thread; a ready queue of callbacks run in turns, a timer heap,
+ *       a lock-free inbox for other threads. {@code EventLoop.run(main)} is asyncio.run.</li>
+ *   <li>{@link dev.weft.runtime.Future}: pending, cancelled or finished; done-callbacks go through the owner
+ *       loop's ready queue. Bridges to and from {@code CompletionStage}.</li>
+ *   <li>{@link dev.weft.runtime.Task}: a future that steps a {@link dev.weft.runtime.Coroutine}.</li>
+ *   <li>{@link dev.weft.runtime.Await#await}: the suspension point; {@link dev.weft.runtime.Tasks#sleep}.</li>
+ * </ul>
+ *
+ * <h2>The coroutine protocol (what the transformer emits)</h2>
+ * A transformed {@code @Async} method is a coroutine: a class whose {@code step(sent, thrown)} runs the body
+ * from its last suspension point (a {@code label} field picks it) to the next one. At an {@code await(f)}:
+ * <ol>
+ *   <li>if {@code f.isDone()}, the value is read with {@code f.result()} (which throws the original exception)
+ *       and the body goes on: nothing is saved, nothing allocated;</li>
+ *   <li>otherwise the live locals and operand-stack values are saved into fields, {@code label} is set to the
+ *       resume point, and the step returns {@code task.suspendOn(f)}, i.e. {@link dev.weft.runtime.Coroutine#SUSPENDED};</li>
+ *   <li>on the next step, the saved values are restored and, at the await, {@code thrown} is thrown when set
+ *       (so the user's catch/finally handle it), else {@code sent} is the await's value.</li>
+ * </ol>
+ * A step that returns anything else finishes the task with that value; one that throws fails it (a
+ * {@code CancellationException} cancels it). The generated coroutine is a subclass of
+ * {@link dev.weft.runtime.Task} overriding {@code step}: task, frame and waiter registration are one object.
+ *
+ * <h2>The task step (asyncio's {@code Task.__step})</h2>
+ * <ol>
+ *   <li>If a cancellation is pending, a {@code CancellationException} replaces what was to be sent.</li>
+ *   <li>The loop's current task is set; {@code step} runs.</li>
+ *   <li>Returned: the task finishes. Threw: the task fails, or is cancelled for a CancellationException.</li>
+ *   <li>Suspended on {@code f}: if a cancellation was requested during the step, {@code f} is cancelled; then
+ *       the task adds itself to {@code f}'s done-callbacks (no wrapper object). When {@code f} completes, the
+ *       task is put in its loop's ready queue as an (action, argument) pair (task, f), and the next step
+ *       sends {@code f}'s value or throws its exception.</li>
+ * </ol>
+ * The first step runs inside the call that creates the task, on the calling thread. A task with no loop
+ * steps on whatever thread completes the future it awaits; callbacks of loop-less futures run through a
+ * per-thread trampoline, so long chains never deepen the stack.
+ *
+ * <h2>Threads</h2>
+ * A loop's state (its queue, its futures, its tasks) is confined to the loop's thread. Methods of a future or
+ * task that change it, called from another thread while the loop runs, are forwarded to the loop with
+ * {@code callSoonThreadsafe}. Futures with no loop are thread-safe (a monitor per future).
+ */
+package dev.weft.runtime;
