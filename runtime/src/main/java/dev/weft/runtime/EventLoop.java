@@ -502,7 +502,7 @@ public final class EventLoop implements AutoCloseable {
      * @throws Throwable (unchecked at the call site) main's exception, unwrapped
      */
     @SuppressWarnings("unchecked")
-    public static <T> T run(Supplier<?> main) {
+    public static <T> T run(Supplier<? extends CompletionStage<T>> main) {
         Objects.requireNonNull(main, "main");
         if (runningOrNull() != null) {
             throw new IllegalStateException("EventLoop.run() cannot be called while an event loop is running on "

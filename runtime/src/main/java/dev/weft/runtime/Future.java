@@ -7,11 +7,15 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * A result that arrives later, in the model of asyncio's {@code Future}.
@@ -31,6 +35,10 @@ import java.util.function.Consumer;
  * has no owner: it may be completed from any thread, and runs its callbacks on the completing thread, as
  * {@link CompletableFuture} does.
  *
+ * <p><b>Interop.</b> A future is a {@link CompletionStage} (its dependent stages run on a
+ * {@link CompletableFuture} that follows it), converts with {@link #toCompletableFuture()}, and
+ * {@link #from(CompletionStage)} follows any stage; cancellation crosses both ways.
+ *
  * <p><b>Results.</b> {@link #result()} returns the value, throws the original exception (never a wrapper), throws
  * a {@link CancellationException} when cancelled, and {@link InvalidStateException} while pending.
  * {@link #get()}, from {@link java.util.concurrent.Future}, blocks (off a loop thread only) and wraps as that
@@ -44,7 +52,7 @@ import java.util.function.Consumer;
  *
  * @param <T> the result type
  */
-public class Future<T> implements java.util.concurrent.Future<T> {
+public class Future<T> implements java.util.concurrent.Future<T>, CompletionStage<T> {
 
     static final int PENDING = 0;
     static final int CANCELLED = 1;
@@ -660,6 +668,201 @@ public class Future<T> implements java.util.concurrent.Future<T> {
             }
         });
         return cf;
+    }
+
+
+    // ---------------------------------------------------------------------------------------------- CompletionStage
+
+    /*
+     * Future is a CompletionStage so that Java's own async APIs take a Task as they take a CompletableFuture, and
+     * so that EventLoop.run can infer its result type from a Task, a CompletableFuture or any stage alike. Each
+     * method below runs on a CompletableFuture that follows this future (see toCompletableFuture): dependent
+     * actions run on the thread that completes it, which for an owned future is its loop's thread.
+     */
+
+    @Override
+    public <U> CompletionStage<U> thenApply(Function<? super T, ? extends U> fn) {
+        return toCompletableFuture().thenApply(fn);
+    }
+
+    @Override
+    public <U> CompletionStage<U> thenApplyAsync(Function<? super T, ? extends U> fn) {
+        return toCompletableFuture().thenApplyAsync(fn);
+    }
+
+    @Override
+    public <U> CompletionStage<U> thenApplyAsync(Function<? super T, ? extends U> fn, Executor executor) {
+        return toCompletableFuture().thenApplyAsync(fn, executor);
+    }
+
+    @Override
+    public CompletionStage<Void> thenAccept(Consumer<? super T> action) {
+        return toCompletableFuture().thenAccept(action);
+    }
+
+    @Override
+    public CompletionStage<Void> thenAcceptAsync(Consumer<? super T> action) {
+        return toCompletableFuture().thenAcceptAsync(action);
+    }
+
+    @Override
+    public CompletionStage<Void> thenAcceptAsync(Consumer<? super T> action, Executor executor) {
+        return toCompletableFuture().thenAcceptAsync(action, executor);
+    }
+
+    @Override
+    public CompletionStage<Void> thenRun(Runnable action) {
+        return toCompletableFuture().thenRun(action);
+    }
+
+    @Override
+    public CompletionStage<Void> thenRunAsync(Runnable action) {
+        return toCompletableFuture().thenRunAsync(action);
+    }
+
+    @Override
+    public CompletionStage<Void> thenRunAsync(Runnable action, Executor executor) {
+        return toCompletableFuture().thenRunAsync(action, executor);
+    }
+
+    @Override
+    public <U, V> CompletionStage<V> thenCombine(CompletionStage<? extends U> other, BiFunction<? super T, ? super U, ? extends V> fn) {
+        return toCompletableFuture().thenCombine(other, fn);
+    }
+
+    @Override
+    public <U, V> CompletionStage<V> thenCombineAsync(CompletionStage<? extends U> other, BiFunction<? super T, ? super U, ? extends V> fn) {
+        return toCompletableFuture().thenCombineAsync(other, fn);
+    }
+
+    @Override
+    public <U, V> CompletionStage<V> thenCombineAsync(CompletionStage<? extends U> other, BiFunction<? super T, ? super U, ? extends V> fn, Executor executor) {
+        return toCompletableFuture().thenCombineAsync(other, fn, executor);
+    }
+
+    @Override
+    public <U> CompletionStage<Void> thenAcceptBoth(CompletionStage<? extends U> other, BiConsumer<? super T, ? super U> action) {
+        return toCompletableFuture().thenAcceptBoth(other, action);
+    }
+
+    @Override
+    public <U> CompletionStage<Void> thenAcceptBothAsync(CompletionStage<? extends U> other, BiConsumer<? super T, ? super U> action) {
+        return toCompletableFuture().thenAcceptBothAsync(other, action);
+    }
+
+    @Override
+    public <U> CompletionStage<Void> thenAcceptBothAsync(CompletionStage<? extends U> other, BiConsumer<? super T, ? super U> action, Executor executor) {
+        return toCompletableFuture().thenAcceptBothAsync(other, action, executor);
+    }
+
+    @Override
+    public CompletionStage<Void> runAfterBoth(CompletionStage<?> other, Runnable action) {
+        return toCompletableFuture().runAfterBoth(other, action);
+    }
+
+    @Override
+    public CompletionStage<Void> runAfterBothAsync(CompletionStage<?> other, Runnable action) {
+        return toCompletableFuture().runAfterBothAsync(other, action);
+    }
+
+    @Override
+    public CompletionStage<Void> runAfterBothAsync(CompletionStage<?> other, Runnable action, Executor executor) {
+        return toCompletableFuture().runAfterBothAsync(other, action, executor);
+    }
+
+    @Override
+    public <U> CompletionStage<U> applyToEither(CompletionStage<? extends T> other, Function<? super T, U> fn) {
+        return toCompletableFuture().applyToEither(other, fn);
+    }
+
+    @Override
+    public <U> CompletionStage<U> applyToEitherAsync(CompletionStage<? extends T> other, Function<? super T, U> fn) {
+        return toCompletableFuture().applyToEitherAsync(other, fn);
+    }
+
+    @Override
+    public <U> CompletionStage<U> applyToEitherAsync(CompletionStage<? extends T> other, Function<? super T, U> fn, Executor executor) {
+        return toCompletableFuture().applyToEitherAsync(other, fn, executor);
+    }
+
+    @Override
+    public CompletionStage<Void> acceptEither(CompletionStage<? extends T> other, Consumer<? super T> action) {
+        return toCompletableFuture().acceptEither(other, action);
+    }
+
+    @Override
+    public CompletionStage<Void> acceptEitherAsync(CompletionStage<? extends T> other, Consumer<? super T> action) {
+        return toCompletableFuture().acceptEitherAsync(other, action);
+    }
+
+    @Override
+    public CompletionStage<Void> acceptEitherAsync(CompletionStage<? extends T> other, Consumer<? super T> action, Executor executor) {
+        return toCompletableFuture().acceptEitherAsync(other, action, executor);
+    }
+
+    @Override
+    public CompletionStage<Void> runAfterEither(CompletionStage<?> other, Runnable action) {
+        return toCompletableFuture().runAfterEither(other, action);
+    }
+
+    @Override
+    public CompletionStage<Void> runAfterEitherAsync(CompletionStage<?> other, Runnable action) {
+        return toCompletableFuture().runAfterEitherAsync(other, action);
+    }
+
+    @Override
+    public CompletionStage<Void> runAfterEitherAsync(CompletionStage<?> other, Runnable action, Executor executor) {
+        return toCompletableFuture().runAfterEitherAsync(other, action, executor);
+    }
+
+    @Override
+    public <U> CompletionStage<U> thenCompose(Function<? super T, ? extends CompletionStage<U>> fn) {
+        return toCompletableFuture().thenCompose(fn);
+    }
+
+    @Override
+    public <U> CompletionStage<U> thenComposeAsync(Function<? super T, ? extends CompletionStage<U>> fn) {
+        return toCompletableFuture().thenComposeAsync(fn);
+    }
+
+    @Override
+    public <U> CompletionStage<U> thenComposeAsync(Function<? super T, ? extends CompletionStage<U>> fn, Executor executor) {
+        return toCompletableFuture().thenComposeAsync(fn, executor);
+    }
+
+    @Override
+    public <U> CompletionStage<U> handle(BiFunction<? super T, Throwable, ? extends U> fn) {
+        return toCompletableFuture().handle(fn);
+    }
+
+    @Override
+    public <U> CompletionStage<U> handleAsync(BiFunction<? super T, Throwable, ? extends U> fn) {
+        return toCompletableFuture().handleAsync(fn);
+    }
+
+    @Override
+    public <U> CompletionStage<U> handleAsync(BiFunction<? super T, Throwable, ? extends U> fn, Executor executor) {
+        return toCompletableFuture().handleAsync(fn, executor);
+    }
+
+    @Override
+    public CompletionStage<T> whenComplete(BiConsumer<? super T, ? super Throwable> action) {
+        return toCompletableFuture().whenComplete(action);
+    }
+
+    @Override
+    public CompletionStage<T> whenCompleteAsync(BiConsumer<? super T, ? super Throwable> action) {
+        return toCompletableFuture().whenCompleteAsync(action);
+    }
+
+    @Override
+    public CompletionStage<T> whenCompleteAsync(BiConsumer<? super T, ? super Throwable> action, Executor executor) {
+        return toCompletableFuture().whenCompleteAsync(action, executor);
+    }
+
+    @Override
+    public CompletionStage<T> exceptionally(Function<Throwable, ? extends T> fn) {
+        return toCompletableFuture().exceptionally(fn);
     }
 
     /** Strips the wrappers {@link CompletableFuture} and {@link java.util.concurrent.Future#get()} add. */

@@ -18,7 +18,7 @@ class AwaitFallbackTest {
     @Test
     void awaitOnALoopThreadWithoutTheTransformationSaysHowToEnableIt() {
         IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> EventLoop.run(() -> await(CompletableFuture.completedFuture(1))));
+                () -> EventLoop.run(() -> Task.completed(await(CompletableFuture.completedFuture(1)))));
         assertTrue(e.getMessage().contains("@Async"), e.getMessage());
         assertTrue(e.getMessage().contains("async-maven-plugin"), e.getMessage());
         assertTrue(e.getMessage().contains("-javaagent"), e.getMessage());

@@ -284,7 +284,7 @@ class FutureTest {
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> EventLoop.run(() -> {
             Future<String> f = new Future<>();
             try {
-                return f.get();
+                return Task.completed(f.get());
             } catch (InterruptedException | ExecutionException ex) {
                 throw new AssertionError(ex);
             }

@@ -1,0 +1,163 @@
+package dev.weft.agent;
+
+import dev.weft.agent.transform.AsyncTransformException;
+import dev.weft.agent.transform.AsyncTransformer;
+import dev.weft.agent.transform.ClassHierarchy;
+import dev.weft.agent.transform.TransformResult;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.tree.ClassNode;
+import org.objectweb.asm.tree.MethodNode;
+import org.objectweb.asm.util.Textifier;
+import org.objectweb.asm.util.TraceMethodVisitor;
+
+/**
+ * The command line of {@code async-agent.jar}: see the transformation of a class, or transform a directory.
+ *
+ * <pre>
+ * java -jar async-agent.jar --print target/classes/com/acme/Foo.class   # rewritten methods, as bytecode
+ * java -jar async-agent.jar --transform target/classes [--classpath dir:jar...]   # rewrite in place
+ * </pre>
+ */
+public final class Main {
+    private Main() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) throws IOException {
+        if (args.length >= 2 && "--print".equals(args[0])) {
+            List<Path> files = new ArrayList<>();
+            for (int i = 1; i < args.length; i++) {
+                files.add(Path.of(args[i]));
+            }
+            return print(files, out, err);
+        }
+        if (args.length >= 2 && "--transform".equals(args[0])) {
+            return transformDirectory(Path.of(args[1]), out, err);
+        }
+        err.println("usage: java -jar async-agent.jar --print Foo.class [Bar.class ...]");
+        err.println("       java -jar async-agent.jar --transform <classes directory>");
+        err.println("       java -javaagent:async-agent.jar ... (load-time transformation)");
+        return 2;
+    }
+
+    private static int print(List<Path> files, PrintStream out, PrintStream err) throws IOException {
+        Map<String, byte[]> siblings = new HashMap<>();
+        for (Path f : files) {
+            byte[] b = Files.readAllBytes(f);
+            siblings.put(new ClassReader(b).getClassName(), b);
+        }
+        ClassHierarchy hierarchy = siblingHierarchy(files.get(0).toAbsolutePath().getParent(), siblings);
+        AsyncTransformer transformer = new AsyncTransformer(hierarchy);
+        int status = 0;
+        for (Path f : files) {
+            byte[] bytes = Files.readAllBytes(f);
+            TransformResult result;
+            try {
+                result = transformer.transform(bytes);
+            } catch (AsyncTransformException e) {
+                err.println("error: " + e.getMessage());
+                status = 1;
+                continue;
+            }
+            if (!result.changed()) {
+                out.println("// " + result.className() + ": nothing to rewrite");
+                continue;
+            }
+            out.println("// " + result.className() + ": rewrote " + result.rewrittenMethods());
+            printMethods(result.bytes(), result.rewrittenMethods(), true, out);
+            for (Map.Entry<String, byte[]> g : result.generatedClasses().entrySet()) {
+                out.println("// generated frame class " + g.getKey());
+                printMethods(g.getValue(), List.of(), false, out);
+            }
+        }
+        return status;
+    }
+
+    /** Prints the rewritten entries and their bodies ({@code async$...}), or every method when not filtering. */
+    private static void printMethods(byte[] bytes, List<String> rewritten, boolean filter, PrintStream out) {
+        ClassNode node = new ClassNode();
+        new ClassReader(bytes).accept(node, 0);
+        for (MethodNode m : node.methods) {
+            boolean wanted = !filter || rewritten.contains(m.name + m.desc) || m.name.startsWith("async$");
+            if (!wanted) {
+                continue;
+            }
+            Textifier text = new Textifier();
+            m.accept(new TraceMethodVisitor(text));
+            out.println(m.name + m.desc);
+            PrintWriter pw = new PrintWriter(out);
+            text.print(pw);
+            pw.flush();
+            out.println();
+        }
+    }
+
+    private static int transformDirectory(Path dir, PrintStream out, PrintStream err) throws IOException {
+        ClassHierarchy hierarchy = siblingHierarchy(dir, Map.of());
+        AsyncTransformer transformer = new AsyncTransformer(hierarchy);
+        int rewritten = 0;
+        int failed = 0;
+        List<Path> classes;
+        try (Stream<Path> walk = Files.walk(dir)) {
+            classes = walk.filter(p -> p.toString().endsWith(".class")).toList();
+        }
+        for (Path f : classes) {
+            byte[] bytes = Files.readAllBytes(f);
+            try {
+                TransformResult r = transformer.transform(bytes);
+                if (r.changed()) {
+                    for (Map.Entry<String, byte[]> g : r.generatedClasses().entrySet()) {
+                        Files.write(dir.resolve(g.getKey() + ".class"), g.getValue());
+                    }
+                    Files.write(f, r.bytes());
+                    rewritten++;
+                }
+            } catch (AsyncTransformException e) {
+                err.println("error: " + e.getMessage());
+                failed++;
+            }
+        }
+        out.println("weft: " + classes.size() + " classes scanned, " + rewritten + " rewritten, " + failed + " refused");
+        return failed == 0 ? 0 : 1;
+    }
+
+    /** Classes from a classes directory (walking up from a class file to its package root), then the JDK's. */
+    private static ClassHierarchy siblingHierarchy(Path start, Map<String, byte[]> known) {
+        ClassLoader here = Main.class.getClassLoader();
+        return ClassHierarchy.of(name -> {
+            byte[] b = known.get(name);
+            if (b != null) {
+                return b;
+            }
+            for (Path p = start; p != null; p = p.getParent()) {
+                Path candidate = p.resolve(name + ".class");
+                if (Files.isRegularFile(candidate)) {
+                    try {
+                        return Files.readAllBytes(candidate);
+                    } catch (IOException e) {
+                        return null;
+                    }
+                }
+            }
+            try (var in = here.getResourceAsStream(name + ".class")) {
+                return in == null ? ClassLoader.getSystemResourceAsStream(name + ".class") == null ? null
+                        : ClassLoader.getSystemResourceAsStream(name + ".class").readAllBytes() : in.readAllBytes();
+            } catch (IOException e) {
+                return null;
+            }
+        });
+    }
+}
