@@ -118,11 +118,11 @@ final class StateMachineBuilder {
 
         int firstLine = firstLine(insns);
         method.instructions = entryCode(entry, firstLine);
-        method.tryCatchBlocks = new ArrayList<>();
+        method.tryCatchBlocks = new ArrayList<>(List.of(entryHandler));
         method.localVariables = entryVariables(body.localVariables);
         method.visibleLocalVariableAnnotations = null;
         method.invisibleLocalVariableAnnotations = null;
-        method.maxLocals = parameterSlots() + 1;
+        method.maxLocals = parameterSlots() + 3;
         method.maxStack = 4;
         return body;
     }
@@ -429,9 +429,42 @@ final class StateMachineBuilder {
             code.add(new VarInsnNode(v.type().getOpcode(Opcodes.ILOAD), v.slot()));
             code.add(new FieldInsnNode(Opcodes.PUTFIELD, frameClass, v.field(), v.fieldDesc()));
         }
+        // prev = enter(frame); try { r = body(frame, null, null); } catch (Throwable e) { threw(..); } returned(..)
+        int previousSlot = frameSlot + 1;
+        int resultSlot = frameSlot + 2;
+        String taskDesc = "L" + Names.TASK + ";";
+        LabelNode tryStart = new LabelNode(new Label());
+        LabelNode tryEnd = new LabelNode(new Label());
+        LabelNode handler = new LabelNode(new Label());
+        LabelNode done = new LabelNode(new Label());
         code.add(new VarInsnNode(Opcodes.ALOAD, frameSlot));
-        code.add(new MethodInsnNode(Opcodes.INVOKESTATIC, Names.SUPPORT, "begin",
-                "(L" + Names.TASK + ";)L" + Names.TASK + ";", false));
+        code.add(new MethodInsnNode(Opcodes.INVOKESTATIC, Names.SUPPORT, "enter", "(" + taskDesc + ")" + taskDesc,
+                false));
+        code.add(new VarInsnNode(Opcodes.ASTORE, previousSlot));
+        code.add(tryStart);
+        code.add(new VarInsnNode(Opcodes.ALOAD, frameSlot));
+        code.add(new InsnNode(Opcodes.ACONST_NULL));
+        code.add(new InsnNode(Opcodes.ACONST_NULL));
+        code.add(new MethodInsnNode(Opcodes.INVOKESTATIC, ctx.name, bodyName,
+                "(L" + frameClass + ";Ljava/lang/Object;Ljava/lang/Throwable;)Ljava/lang/Object;", ctx.isInterface));
+        code.add(new VarInsnNode(Opcodes.ASTORE, resultSlot));
+        code.add(tryEnd);
+        code.add(new VarInsnNode(Opcodes.ALOAD, frameSlot));
+        code.add(new VarInsnNode(Opcodes.ALOAD, previousSlot));
+        code.add(new VarInsnNode(Opcodes.ALOAD, resultSlot));
+        code.add(new MethodInsnNode(Opcodes.INVOKESTATIC, Names.SUPPORT, "returned",
+                "(" + taskDesc + taskDesc + "Ljava/lang/Object;)V", false));
+        code.add(new JumpInsnNode(Opcodes.GOTO, done));
+        code.add(handler);
+        code.add(new VarInsnNode(Opcodes.ASTORE, resultSlot));
+        code.add(new VarInsnNode(Opcodes.ALOAD, frameSlot));
+        code.add(new VarInsnNode(Opcodes.ALOAD, previousSlot));
+        code.add(new VarInsnNode(Opcodes.ALOAD, resultSlot));
+        code.add(new MethodInsnNode(Opcodes.INVOKESTATIC, Names.SUPPORT, "threw",
+                "(" + taskDesc + taskDesc + "Ljava/lang/Throwable;)V", false));
+        code.add(done);
+        code.add(new VarInsnNode(Opcodes.ALOAD, frameSlot));
+        entryHandler = new org.objectweb.asm.tree.TryCatchBlockNode(tryStart, tryEnd, handler, "java/lang/Throwable");
         String returns = Type.getReturnType(method.desc).getInternalName();
         if (!Names.TASK.equals(returns)) {
             code.add(new MethodInsnNode(Opcodes.INVOKESTATIC, Names.SUPPORT, "toCompletableFuture",
@@ -446,6 +479,7 @@ final class StateMachineBuilder {
     }
 
     private LabelNode entryStart;
+    private org.objectweb.asm.tree.TryCatchBlockNode entryHandler;
     private LabelNode entryEnd;
 
     /** The parameters' names, for the entry method (the body keeps the full table). */
