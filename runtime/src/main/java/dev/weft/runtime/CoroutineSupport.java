@@ -12,16 +12,10 @@ public final class CoroutineSupport {
     private CoroutineSupport() {
     }
 
-    /** Starts a generated coroutine frame (a Task subclass): registers it and runs its first step now. */
-    public static <T> Task<T> begin(Task<T> frame) {
-        frame.begin();
-        return frame;
-    }
-
     /**
      * The first step, run by the generated entry method itself:
      * {@code prev = enter(frame); try { r = body(frame, null, null); } catch (Throwable e) { threw(frame, prev, e); }
-     * returned(frame, prev, r);}. Compared with {@link #begin}, it keeps an async call that completes at once to
+     * returned(frame, prev, r);}. Run by the entry itself rather than through a method of Task, it keeps an async call that completes at once to
      * two stack frames (contract item 11: recursion 2,000 deep on a default stack).
      *
      * @return the task that was current before, to pass back

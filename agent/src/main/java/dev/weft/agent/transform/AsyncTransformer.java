@@ -164,6 +164,9 @@ public final class AsyncTransformer {
                     throw ctx.refuse(m, firstAwait, "await(...) in a lambda that returns "
                             + returnType.getClassName() + "; an async lambda's functional interface must return "
                             + "Task, CompletableFuture or CompletionStage");
+                } else if ("<init>".equals(m.name) || "<clinit>".equals(m.name)) {
+                    throw ctx.refuse(m, firstAwait, "await(...) in a constructor or initializer, which cannot "
+                            + "suspend; move the asynchronous work to an @Async factory method that returns Task<T>");
                 } else {
                     throw ctx.refuse(m, firstAwait, "await(...) in a method that is neither @Async nor an async "
                             + "lambda; annotate " + m.name + " with @dev.weft.Async (its return type must be Task<T>, "
