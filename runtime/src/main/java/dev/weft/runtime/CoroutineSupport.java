@@ -44,7 +44,11 @@ public final class CoroutineSupport {
      * await does not suspend), anything else a future that follows the stage.
      */
     public static <T> Future<T> toFuture(CompletionStage<T> stage) {
-        if (stage instanceof CompletableFuture<T> cf && cf.isDone()) {
+        if (stage instanceof Future<T> f) {
+            return f;
+        }
+        CompletableFuture<T> cf = Future.doneView(stage);
+        if (cf != null) {
             Future<T> f = new Future<>((EventLoop) null);
             f.follow(cf); // completes at once, on this thread
             return f;

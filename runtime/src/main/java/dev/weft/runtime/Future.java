@@ -586,6 +586,9 @@ public class Future<T> implements java.util.concurrent.Future<T>, CompletionStag
      */
     public static <T> Future<T> from(CompletionStage<T> stage) {
         Objects.requireNonNull(stage, "stage");
+        if (stage instanceof Future<T> same) {
+            return same;
+        }
         Future<T> f = new Future<>();
         f.follow(stage);
         return f;
@@ -605,12 +608,35 @@ public class Future<T> implements java.util.concurrent.Future<T>, CompletionStag
                 }
             }
         });
-        if (stage instanceof java.util.concurrent.Future<?> source && !source.isDone()) {
+        if (stage instanceof java.util.concurrent.Future<?> source && !isDoneOrOpaque(source)) {
             addCallback((Consumer<Future<?>>) done -> {
                 if (done.isCancelled()) {
                     source.cancel(false);
                 }
             });
+        }
+    }
+
+    /**
+     * A done CompletableFuture showing {@code stage}'s outcome, or {@code null} when the stage is not done (or
+     * will not say). {@code CompletableFuture.minimalCompletionStage()} answers nothing but through
+     * {@code toCompletableFuture()}, and a stage may refuse even that.
+     */
+    static <T> CompletableFuture<T> doneView(CompletionStage<T> stage) {
+        try {
+            CompletableFuture<T> cf = stage.toCompletableFuture();
+            return cf.isDone() ? cf : null;
+        } catch (UnsupportedOperationException e) {
+            return null;
+        }
+    }
+
+    /** {@code isDone()}, with "true" for a future that refuses to answer (a minimal stage): nothing to cancel. */
+    private static boolean isDoneOrOpaque(java.util.concurrent.Future<?> f) {
+        try {
+            return f.isDone();
+        } catch (UnsupportedOperationException e) {
+            return true;
         }
     }
 

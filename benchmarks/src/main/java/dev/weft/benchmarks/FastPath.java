@@ -1,0 +1,80 @@
+package dev.weft.benchmarks;
+
+import static dev.weft.runtime.Await.await;
+
+import dev.weft.Async;
+import dev.weft.runtime.Future;
+import dev.weft.runtime.Task;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/** W1: an async method awaits an already-completed future N times, summing; ns and bytes per await. */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(1)
+public class FastPath {
+    static final int N = 1000;
+
+    final Future<Integer> done = Future.completed(1);
+    final CompletableFuture<Integer> doneCf = CompletableFuture.completedFuture(1);
+
+    @Async
+    static Task<Long> sumWeft(Future<Integer> f, int n) {
+        long sum = 0;
+        for (int i = 0; i < n; i++) {
+            sum += await(f);
+        }
+        return Task.completed(sum);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(N)
+    public long weft() {
+        return Checks.expect(sumWeft(done, N).result(), N);
+    }
+
+    /** The same loop written against CompletableFuture: check done, join, or chain when not done. */
+    static CompletableFuture<Long> sumCf(CompletableFuture<Integer> f, int i, int n, long sum) {
+        while (i < n) {
+            if (!f.isDone()) {
+                int next = i + 1;
+                long s = sum;
+                return f.thenCompose(v -> sumCf(f, next, n, s + v));
+            }
+            sum += f.join();
+            i++;
+        }
+        return CompletableFuture.completedFuture(sum);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(N)
+    public long completableFuture() {
+        return Checks.expect(sumCf(doneCf, 0, N, 0).join(), N);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(N)
+    public long virtualThread() throws Exception {
+        return Checks.expect(VirtualThreads.call(() -> {
+            long sum = 0;
+            for (int i = 0; i < N; i++) {
+                sum += doneCf.get();
+            }
+            return sum;
+        }), N);
+    }
+}

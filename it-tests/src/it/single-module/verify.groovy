@@ -1,0 +1,18 @@
+// Two builds ran (invoker.properties): clean verify, then verify again.
+def build = evaluate(new File(verifySupport)).newInstance(basedir)
+
+// instrument: the first build rewrote App, the second found it up to date.
+// (instrument-test has no test classes here and prints no summary.)
+def summaries = build.summaries()
+assert summaries.size() == 2 : "expected two weft summary lines, got ${summaries}"
+def (scanned, rewritten, methods, refused) = summaries[0]
+assert scanned == 1 && rewritten == 1 && methods == 7 && refused == 0 : "first build: ${summaries[0]}"
+assert summaries[1] == [1, 0, 0, 0] : "second build must rewrite nothing: ${summaries[1]}"
+
+// The coroutine frames were written beside App.class.
+def classes = new File(basedir, 'target/classes/dev/weft/it/single')
+assert classes.list().findAll { it.startsWith('App$async$') }.size() == 7
+
+// The program printed expected-output.txt in both builds.
+assert build.programRuns() == 2 : "program output differs from expected-output.txt; see build.log"
+return true
