@@ -2,7 +2,9 @@ package dev.weft.agent.transform;
 
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.objectweb.asm.Label;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
@@ -22,6 +24,7 @@ import org.objectweb.asm.tree.LocalVariableNode;
 import org.objectweb.asm.tree.MethodInsnNode;
 import org.objectweb.asm.tree.MethodNode;
 import org.objectweb.asm.tree.TableSwitchInsnNode;
+import org.objectweb.asm.tree.TryCatchBlockNode;
 import org.objectweb.asm.tree.TypeInsnNode;
 import org.objectweb.asm.tree.VarInsnNode;
 import org.objectweb.asm.tree.analysis.Analyzer;
@@ -96,7 +99,46 @@ final class StateMachineBuilder {
             }
             points.add(plan(points.size() + 1, insn, i, frames[i], live[i]));
         }
-        ResumePoint entry = entryPoint();
+        // The entry runs the first step itself, in its own frame: a copy of the code, made before the body's
+        // locals are shifted. A call that completes at once costs one stack frame, as the source method did.
+        InsnList entryCode = new InsnList();
+        Map<LabelNode, LabelNode> labels = new HashMap<>();
+        for (AbstractInsnNode n = insns.getFirst(); n != null; n = n.getNext()) {
+            if (n instanceof LabelNode l) {
+                labels.put(l, new LabelNode());
+            }
+        }
+        Map<AbstractInsnNode, AbstractInsnNode> entryAwaits = new HashMap<>();
+        java.util.Set<AbstractInsnNode> awaitInsns = new java.util.HashSet<>();
+        for (ResumePoint p : points) {
+            awaitInsns.add(p.await());
+        }
+        List<AbstractInsnNode> entryReturns = new ArrayList<>();
+        for (AbstractInsnNode n = insns.getFirst(); n != null; n = n.getNext()) {
+            AbstractInsnNode copy = n.clone(labels);
+            entryCode.add(copy);
+            if (awaitInsns.contains(n)) {
+                entryAwaits.put(n, copy);
+            } else if (n.getOpcode() == Opcodes.ARETURN) {
+                entryReturns.add(copy);
+            }
+        }
+        List<TryCatchBlockNode> entryHandlers = new ArrayList<>();
+        for (TryCatchBlockNode t : method.tryCatchBlocks) {
+            TryCatchBlockNode c = new TryCatchBlockNode(labels.get(t.start), labels.get(t.end), labels.get(t.handler),
+                    t.type);
+            c.visibleTypeAnnotations = t.visibleTypeAnnotations;
+            c.invisibleTypeAnnotations = t.invisibleTypeAnnotations;
+            entryHandlers.add(c);
+        }
+        List<LocalVariableNode> entryVariables = new ArrayList<>();
+        if (method.localVariables != null) {
+            for (LocalVariableNode lv : method.localVariables) {
+                entryVariables.add(new LocalVariableNode(lv.name, lv.desc, lv.signature, labels.get(lv.start),
+                        labels.get(lv.end), lv.index));
+            }
+        }
+        int originalLocals = method.maxLocals;
 
         MethodNode body = new MethodNode(Opcodes.ASM9,
                 Opcodes.ACC_STATIC | Opcodes.ACC_SYNTHETIC | (ctx.isInterface ? Opcodes.ACC_PUBLIC : 0),
@@ -106,24 +148,24 @@ final class StateMachineBuilder {
         body.localVariables = method.localVariables;
         body.visibleLocalVariableAnnotations = method.visibleLocalVariableAnnotations;
         body.invisibleLocalVariableAnnotations = method.invisibleLocalVariableAnnotations;
-        body.maxLocals = method.maxLocals + SHIFT + 1;
+        body.maxLocals = originalLocals + SHIFT + 1;
         body.maxStack = method.maxStack + 4;
-        int futureSlot = method.maxLocals + SHIFT;
+        int futureSlot = originalLocals + SHIFT;
 
         shiftLocals(body);
         for (ResumePoint p : points) {
             rewriteAwait(insns, p, futureSlot);
         }
-        insns.insert(prologue(entry, points, insns));
+        insns.insert(prologue(points));
 
-        int firstLine = firstLine(insns);
-        method.instructions = entryCode(entry, firstLine);
-        method.tryCatchBlocks = new ArrayList<>(List.of(entryHandler));
-        method.localVariables = entryVariables(body.localVariables);
+        buildEntry(entryCode, entryHandlers, points, entryAwaits, entryReturns, originalLocals);
+        method.instructions = entryCode;
+        method.tryCatchBlocks = entryHandlers;
+        method.localVariables = entryVariables;
         method.visibleLocalVariableAnnotations = null;
         method.invisibleLocalVariableAnnotations = null;
-        method.maxLocals = parameterSlots() + 3;
-        method.maxStack = 4;
+        method.maxLocals = originalLocals + 4;
+        method.maxStack += 4;
         return body;
     }
 
@@ -156,27 +198,6 @@ final class StateMachineBuilder {
         return new ResumePoint(label, await, locals, stack);
     }
 
-    private ResumePoint entryPoint() {
-        java.util.Map<String, Integer> used = new java.util.HashMap<>();
-        List<Saved> params = new ArrayList<>();
-        int slot = 0;
-        if ((method.access & Opcodes.ACC_STATIC) == 0) {
-            params.add(saved(slot++, Type.getObjectType(ctx.name), used));
-        }
-        for (Type t : Type.getArgumentTypes(method.desc)) {
-            params.add(saved(slot, t, used));
-            slot += t.getSize();
-        }
-        return new ResumePoint(0, null, params, List.of());
-    }
-
-    private int parameterSlots() {
-        int slots = (method.access & Opcodes.ACC_STATIC) == 0 ? 1 : 0;
-        for (Type t : Type.getArgumentTypes(method.desc)) {
-            slots += t.getSize();
-        }
-        return slots;
-    }
 
     /** True when the LocalVariableTable names {@code slot} at instruction {@code index}: keep it for debuggers. */
     private boolean visibleAt(int slot, int index) {
@@ -269,45 +290,11 @@ final class StateMachineBuilder {
         LabelNode sendValue = new LabelNode();
         LabelNode after = new LabelNode();
         InsnList code = new InsnList();
-        if (Names.AWAIT_STAGE_DESC.equals(call.desc)) {
-            code.add(new MethodInsnNode(Opcodes.INVOKESTATIC, Names.SUPPORT, "toFuture",
-                    "(L" + Names.COMPLETION_STAGE + ";)L" + Names.FUTURE + ";", false));
-        }
-        code.add(new InsnNode(Opcodes.DUP));
-        code.add(new MethodInsnNode(Opcodes.INVOKEVIRTUAL, Names.FUTURE, "isDone", "()Z", false));
-        code.add(new JumpInsnNode(Opcodes.IFEQ, suspend));
-        code.add(new MethodInsnNode(Opcodes.INVOKEVIRTUAL, Names.FUTURE, "result", "()Ljava/lang/Object;", false));
-        code.add(new JumpInsnNode(Opcodes.GOTO, after));
+        addDoneCheck(code, call, suspend, after);
 
         code.add(suspend);
         code.add(new VarInsnNode(Opcodes.ASTORE, futureSlot));
-        List<Saved> stack = p.stack();
-        for (int s = stack.size() - 1; s >= 0; s--) {
-            Saved v = stack.get(s);
-            if (v.field() == null) {
-                code.add(new InsnNode(Opcodes.POP));
-                continue;
-            }
-            code.add(new VarInsnNode(Opcodes.ALOAD, FRAME));
-            if (v.type().getSize() == 2) {
-                code.add(new InsnNode(Opcodes.DUP_X2));
-                code.add(new InsnNode(Opcodes.POP));
-            } else {
-                code.add(new InsnNode(Opcodes.SWAP));
-            }
-            code.add(new FieldInsnNode(Opcodes.PUTFIELD, frameClass, v.field(), v.fieldDesc()));
-        }
-        for (Saved v : p.locals()) {
-            if (v.field() == null) {
-                continue;
-            }
-            code.add(new VarInsnNode(Opcodes.ALOAD, FRAME));
-            code.add(new VarInsnNode(v.type().getOpcode(Opcodes.ILOAD), v.slot() + SHIFT));
-            code.add(new FieldInsnNode(Opcodes.PUTFIELD, frameClass, v.field(), v.fieldDesc()));
-        }
-        code.add(new VarInsnNode(Opcodes.ALOAD, FRAME));
-        code.add(intConstant(p.label()));
-        code.add(new FieldInsnNode(Opcodes.PUTFIELD, frameClass, "label", "I"));
+        saveInto(code, p, FRAME, SHIFT);
         code.add(new VarInsnNode(Opcodes.ALOAD, FRAME));
         code.add(new VarInsnNode(Opcodes.ALOAD, futureSlot));
         code.add(new MethodInsnNode(Opcodes.INVOKEVIRTUAL, Names.TASK, "suspendOn",
@@ -330,22 +317,72 @@ final class StateMachineBuilder {
 
     private final java.util.Map<Integer, LabelNode> resumeTargets = new java.util.HashMap<>();
 
-    /** {@code switch (frame.label)}: restore what the resume point saved, and jump there. */
-    private InsnList prologue(ResumePoint entry, List<ResumePoint> points, InsnList body) {
+    /**
+     * The await's fast path: {@code x} (adapted to a Future when it is a CompletionStage) done? push its result
+     * (which throws the original exception) and go on at {@code after}; not done: jump to {@code suspend} with
+     * the future on the stack.
+     */
+    private static void addDoneCheck(InsnList code, MethodInsnNode call, LabelNode suspend, LabelNode after) {
+        if (Names.AWAIT_STAGE_DESC.equals(call.desc)) {
+            code.add(new MethodInsnNode(Opcodes.INVOKESTATIC, Names.SUPPORT, "toFuture",
+                    "(L" + Names.COMPLETION_STAGE + ";)L" + Names.FUTURE + ";", false));
+        }
+        code.add(new InsnNode(Opcodes.DUP));
+        code.add(new MethodInsnNode(Opcodes.INVOKEVIRTUAL, Names.FUTURE, "isDone", "()Z", false));
+        code.add(new JumpInsnNode(Opcodes.IFEQ, suspend));
+        code.add(new MethodInsnNode(Opcodes.INVOKEVIRTUAL, Names.FUTURE, "result", "()Ljava/lang/Object;", false));
+        code.add(new JumpInsnNode(Opcodes.GOTO, after));
+    }
+
+    /**
+     * Saves what resume point {@code p} needs into the frame held in local {@code frameSlot}: the operand stack
+     * below the awaited future (top first), the locals (at their slot plus {@code shift}), and the label.
+     */
+    private void saveInto(InsnList code, ResumePoint p, int frameSlot, int shift) {
+        List<Saved> stack = p.stack();
+        for (int s = stack.size() - 1; s >= 0; s--) {
+            Saved v = stack.get(s);
+            if (v.field() == null) {
+                code.add(new InsnNode(Opcodes.POP));
+                continue;
+            }
+            code.add(new VarInsnNode(Opcodes.ALOAD, frameSlot));
+            if (v.type().getSize() == 2) {
+                code.add(new InsnNode(Opcodes.DUP_X2));
+                code.add(new InsnNode(Opcodes.POP));
+            } else {
+                code.add(new InsnNode(Opcodes.SWAP));
+            }
+            code.add(new FieldInsnNode(Opcodes.PUTFIELD, frameClass, v.field(), v.fieldDesc()));
+        }
+        for (Saved v : p.locals()) {
+            if (v.field() == null) {
+                continue;
+            }
+            code.add(new VarInsnNode(Opcodes.ALOAD, frameSlot));
+            code.add(new VarInsnNode(v.type().getOpcode(Opcodes.ILOAD), v.slot() + shift));
+            code.add(new FieldInsnNode(Opcodes.PUTFIELD, frameClass, v.field(), v.fieldDesc()));
+        }
+        code.add(new VarInsnNode(Opcodes.ALOAD, frameSlot));
+        code.add(intConstant(p.label()));
+        code.add(new FieldInsnNode(Opcodes.PUTFIELD, frameClass, "label", "I"));
+    }
+
+    /**
+     * {@code switch (frame.label)}: restore what the resume point saved, and jump there. Label 0 (the start) is
+     * never stepped here: the entry method runs the first step itself.
+     */
+    private InsnList prologue(List<ResumePoint> points) {
         InsnList code = new InsnList();
-        LabelNode start = new LabelNode();
         LabelNode bad = new LabelNode();
         LabelNode[] cases = new LabelNode[points.size() + 1];
-        for (int i = 0; i < cases.length; i++) {
+        cases[0] = bad;
+        for (int i = 1; i < cases.length; i++) {
             cases[i] = new LabelNode();
         }
         code.add(new VarInsnNode(Opcodes.ALOAD, FRAME));
         code.add(new FieldInsnNode(Opcodes.GETFIELD, frameClass, "label", "I"));
         code.add(new TableSwitchInsnNode(0, points.size(), bad, cases));
-
-        code.add(cases[0]);
-        restore(code, entry);
-        code.add(new JumpInsnNode(Opcodes.GOTO, start));
         for (ResumePoint p : points) {
             code.add(cases[p.label()]);
             restore(code, p);
@@ -358,7 +395,6 @@ final class StateMachineBuilder {
         code.add(new MethodInsnNode(Opcodes.INVOKESPECIAL, "java/lang/IllegalStateException", "<init>",
                 "(Ljava/lang/String;)V", false));
         code.add(new InsnNode(Opcodes.ATHROW));
-        code.add(start);
         return code;
     }
 
@@ -397,64 +433,87 @@ final class StateMachineBuilder {
         return new LdcInsnNode(v);
     }
 
-    private static int firstLine(InsnList insns) {
-        for (AbstractInsnNode n = insns.getFirst(); n != null; n = n.getNext()) {
-            if (n instanceof LineNumberNode line) {
-                return line.line;
-            }
-        }
-        return 0;
-    }
-
     // ------------------------------------------------------------------------------------------ pass 5: entry
 
     /**
-     * The original method now: {@code frame = new Frame(); frame.<params> = params; return begin(frame)}, the
-     * frame's first step running the body at once.
+     * The original method now runs the first step in its own frame:
+     * <pre>
+     * frame = new Frame(); previous = enter(frame);
+     * try {
+     *     ...the code, where an await of a done future goes on, one of a pending future saves into the frame and
+     *     goes to exit with suspendOn(f) (SUSPENDED), and a return goes to exit with its value...
+     * } catch (Throwable e) { threw(frame, previous, e); return frame; }
+     * exit: returned(frame, previous, result); return frame;
+     * </pre>
      */
-    private InsnList entryCode(ResumePoint entry, int line) {
-        InsnList code = new InsnList();
-        LabelNode start = new LabelNode(new Label());
-        code.add(start);
-        if (line > 0) {
-            code.add(new LineNumberNode(line, start));
-        }
-        int frameSlot = parameterSlots();
-        code.add(new TypeInsnNode(Opcodes.NEW, frameClass));
-        code.add(new InsnNode(Opcodes.DUP));
-        code.add(new MethodInsnNode(Opcodes.INVOKESPECIAL, frameClass, "<init>", "()V", false));
-        code.add(new VarInsnNode(Opcodes.ASTORE, frameSlot));
-        for (Saved v : entry.locals()) {
-            code.add(new VarInsnNode(Opcodes.ALOAD, frameSlot));
-            code.add(new VarInsnNode(v.type().getOpcode(Opcodes.ILOAD), v.slot()));
-            code.add(new FieldInsnNode(Opcodes.PUTFIELD, frameClass, v.field(), v.fieldDesc()));
-        }
-        // prev = enter(frame); try { r = body(frame, null, null); } catch (Throwable e) { threw(..); } returned(..)
-        int previousSlot = frameSlot + 1;
-        int resultSlot = frameSlot + 2;
+    private void buildEntry(InsnList code, List<TryCatchBlockNode> handlers, List<ResumePoint> points,
+                            Map<AbstractInsnNode, AbstractInsnNode> awaits, List<AbstractInsnNode> returns,
+                            int originalLocals) {
+        int frameSlot = originalLocals;
+        int previousSlot = originalLocals + 1;
+        int resultSlot = originalLocals + 2;
+        int futureSlot = originalLocals + 3;
         String taskDesc = "L" + Names.TASK + ";";
         LabelNode tryStart = new LabelNode(new Label());
         LabelNode tryEnd = new LabelNode(new Label());
         LabelNode handler = new LabelNode(new Label());
+        LabelNode exit = new LabelNode(new Label());
         LabelNode done = new LabelNode(new Label());
-        code.add(new VarInsnNode(Opcodes.ALOAD, frameSlot));
-        code.add(new MethodInsnNode(Opcodes.INVOKESTATIC, Names.SUPPORT, "enter", "(" + taskDesc + ")" + taskDesc,
+
+        InsnList start = new InsnList();
+        start.add(new TypeInsnNode(Opcodes.NEW, frameClass));
+        start.add(new InsnNode(Opcodes.DUP));
+        start.add(new MethodInsnNode(Opcodes.INVOKESPECIAL, frameClass, "<init>", "()V", false));
+        start.add(new VarInsnNode(Opcodes.ASTORE, frameSlot));
+        start.add(new VarInsnNode(Opcodes.ALOAD, frameSlot));
+        start.add(new MethodInsnNode(Opcodes.INVOKESTATIC, Names.SUPPORT, "enter", "(" + taskDesc + ")" + taskDesc,
                 false));
-        code.add(new VarInsnNode(Opcodes.ASTORE, previousSlot));
-        code.add(tryStart);
-        code.add(new VarInsnNode(Opcodes.ALOAD, frameSlot));
-        code.add(new InsnNode(Opcodes.ACONST_NULL));
-        code.add(new InsnNode(Opcodes.ACONST_NULL));
-        code.add(new MethodInsnNode(Opcodes.INVOKESTATIC, ctx.name, bodyName,
-                "(L" + frameClass + ";Ljava/lang/Object;Ljava/lang/Throwable;)Ljava/lang/Object;", ctx.isInterface));
-        code.add(new VarInsnNode(Opcodes.ASTORE, resultSlot));
+        start.add(new VarInsnNode(Opcodes.ASTORE, previousSlot));
+        start.add(tryStart);
+        code.insert(start);
+
+        for (ResumePoint p : points) {
+            MethodInsnNode call = (MethodInsnNode) awaits.get(p.await());
+            LabelNode suspend = new LabelNode();
+            LabelNode after = new LabelNode();
+            InsnList await = new InsnList();
+            addDoneCheck(await, call, suspend, after);
+            await.add(suspend);
+            await.add(new VarInsnNode(Opcodes.ASTORE, futureSlot));
+            saveInto(await, p, frameSlot, 0);
+            await.add(new VarInsnNode(Opcodes.ALOAD, frameSlot));
+            await.add(new VarInsnNode(Opcodes.ALOAD, futureSlot));
+            await.add(new MethodInsnNode(Opcodes.INVOKEVIRTUAL, Names.TASK, "suspendOn",
+                    "(L" + Names.FUTURE + ";)Ljava/lang/Object;", false));
+            await.add(new VarInsnNode(Opcodes.ASTORE, resultSlot));
+            await.add(new JumpInsnNode(Opcodes.GOTO, exit));
+            await.add(after);
+            code.insertBefore(call, await);
+            code.remove(call);
+        }
+        for (AbstractInsnNode ret : returns) {
+            InsnList toExit = new InsnList();
+            toExit.add(new VarInsnNode(Opcodes.ASTORE, resultSlot));
+            toExit.add(new JumpInsnNode(Opcodes.GOTO, exit));
+            code.insertBefore(ret, toExit);
+            code.remove(ret);
+        }
+
         code.add(tryEnd);
+        code.add(exit);
         code.add(new VarInsnNode(Opcodes.ALOAD, frameSlot));
         code.add(new VarInsnNode(Opcodes.ALOAD, previousSlot));
         code.add(new VarInsnNode(Opcodes.ALOAD, resultSlot));
         code.add(new MethodInsnNode(Opcodes.INVOKESTATIC, Names.SUPPORT, "returned",
                 "(" + taskDesc + taskDesc + "Ljava/lang/Object;)V", false));
-        code.add(new JumpInsnNode(Opcodes.GOTO, done));
+        code.add(done);
+        code.add(new VarInsnNode(Opcodes.ALOAD, frameSlot));
+        String declared = Type.getReturnType(method.desc).getInternalName();
+        if (!Names.TASK.equals(declared)) {
+            code.add(new MethodInsnNode(Opcodes.INVOKESTATIC, Names.SUPPORT, "toCompletableFuture",
+                    "(L" + Names.TASK + ";)L" + Names.COMPLETABLE_FUTURE + ";", false));
+        }
+        code.add(new InsnNode(Opcodes.ARETURN));
         code.add(handler);
         code.add(new VarInsnNode(Opcodes.ASTORE, resultSlot));
         code.add(new VarInsnNode(Opcodes.ALOAD, frameSlot));
@@ -462,40 +521,7 @@ final class StateMachineBuilder {
         code.add(new VarInsnNode(Opcodes.ALOAD, resultSlot));
         code.add(new MethodInsnNode(Opcodes.INVOKESTATIC, Names.SUPPORT, "threw",
                 "(" + taskDesc + taskDesc + "Ljava/lang/Throwable;)V", false));
-        code.add(done);
-        code.add(new VarInsnNode(Opcodes.ALOAD, frameSlot));
-        entryHandler = new org.objectweb.asm.tree.TryCatchBlockNode(tryStart, tryEnd, handler, "java/lang/Throwable");
-        String returns = Type.getReturnType(method.desc).getInternalName();
-        if (!Names.TASK.equals(returns)) {
-            code.add(new MethodInsnNode(Opcodes.INVOKESTATIC, Names.SUPPORT, "toCompletableFuture",
-                    "(L" + Names.TASK + ";)L" + Names.COMPLETABLE_FUTURE + ";", false));
-        }
-        code.add(new InsnNode(Opcodes.ARETURN));
-        LabelNode end = new LabelNode(new Label());
-        code.add(end);
-        entryStart = start;
-        entryEnd = end;
-        return code;
-    }
-
-    private LabelNode entryStart;
-    private org.objectweb.asm.tree.TryCatchBlockNode entryHandler;
-    private LabelNode entryEnd;
-
-    /** The parameters' names, for the entry method (the body keeps the full table). */
-    private List<LocalVariableNode> entryVariables(List<LocalVariableNode> bodyVariables) {
-        List<LocalVariableNode> result = new ArrayList<>();
-        if (bodyVariables == null) {
-            return result;
-        }
-        int paramSlots = parameterSlots();
-        java.util.Set<Integer> seen = new java.util.HashSet<>();
-        for (LocalVariableNode lv : bodyVariables) {
-            int slot = lv.index - SHIFT;
-            if (slot < paramSlots && seen.add(slot)) {
-                result.add(new LocalVariableNode(lv.name, lv.desc, lv.signature, entryStart, entryEnd, slot));
-            }
-        }
-        return result;
+        code.add(new JumpInsnNode(Opcodes.GOTO, done));
+        handlers.add(new TryCatchBlockNode(tryStart, tryEnd, handler, "java/lang/Throwable"));
     }
 }
