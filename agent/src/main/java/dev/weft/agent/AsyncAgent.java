@@ -87,7 +87,7 @@ public final class AsyncAgent {
             System.err.println("[weft] " + e.getMessage() + "; the agent is not installed");
             return;
         }
-        AsyncClassFileTransformer transformer = new AsyncClassFileTransformer(options);
+        AsyncClassFileTransformer transformer = new AsyncClassFileTransformer(options, instrumentation);
         instrumentation.addTransformer(transformer, false);
         installed = transformer;
         if (late) {

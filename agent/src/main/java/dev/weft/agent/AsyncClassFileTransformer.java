@@ -6,11 +6,9 @@ import dev.weft.agent.transform.ClassHierarchy;
 import dev.weft.agent.transform.TransformResult;
 import java.lang.instrument.ClassFileTransformer;
 import java.security.ProtectionDomain;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.WeakHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import net.bytebuddy.dynamic.loading.ClassInjector;
 
 /**
  * The load-time half of Weft: rewrites classes as the JVM loads them, and never breaks the application.
@@ -22,8 +20,8 @@ import net.bytebuddy.dynamic.loading.ClassInjector;
  * alone (adding methods to a loaded class is not allowed); classes rewritten at build time carry a marker and are
  * skipped by the scan.
  *
- * <p>The coroutine frame classes a rewrite adds are defined in the class's own loader, with Byte Buddy's
- * {@link ClassInjector}, before the rewritten class is returned (so the verifier finds them).
+ * <p>The coroutine frame classes a rewrite adds are defined in the class's own loader before the rewritten class
+ * is returned, so the verifier finds them ({@link FrameClassDefiner}).
  */
 final class AsyncClassFileTransformer implements ClassFileTransformer {
     private static final System.Logger LOG = System.getLogger("dev.weft.agent");
@@ -34,8 +32,15 @@ final class AsyncClassFileTransformer implements ClassFileTransformer {
     final AtomicLong rewritten = new AtomicLong();
     final AtomicLong refused = new AtomicLong();
 
+    private final FrameClassDefiner definer;
+
     AsyncClassFileTransformer(AgentOptions options) {
+        this(options, null);
+    }
+
+    AsyncClassFileTransformer(AgentOptions options, java.lang.instrument.Instrumentation instrumentation) {
         this.options = options;
+        this.definer = FrameClassDefiner.create(instrumentation);
     }
 
     @Override
@@ -53,7 +58,7 @@ final class AsyncClassFileTransformer implements ClassFileTransformer {
             if (!result.changed()) {
                 return null;
             }
-            inject(loader, protectionDomain, result.generatedClasses());
+            definer.define(loader, protectionDomain, result.generatedClasses());
             rewritten.incrementAndGet();
             if (options.verbose()) {
                 System.err.println("[weft] rewrote " + className.replace('/', '.') + ": " + result.rewrittenMethods());
@@ -70,24 +75,6 @@ final class AsyncClassFileTransformer implements ClassFileTransformer {
 
     private synchronized AsyncTransformer transformerFor(ClassLoader loader) {
         return transformers.computeIfAbsent(loader, l -> new AsyncTransformer(ClassHierarchy.of(l)));
-    }
-
-    private static void inject(ClassLoader loader, ProtectionDomain domain, Map<String, byte[]> classes) {
-        if (classes.isEmpty()) {
-            return;
-        }
-        Map<String, byte[]> byName = new LinkedHashMap<>();
-        classes.forEach((internal, bytes) -> byName.put(internal.replace('/', '.'), bytes));
-        ClassInjector injector;
-        if (ClassInjector.UsingReflection.isAvailable()) {
-            injector = new ClassInjector.UsingReflection(loader, domain);
-        } else if (ClassInjector.UsingUnsafe.isAvailable()) {
-            injector = new ClassInjector.UsingUnsafe(loader, domain);
-        } else {
-            throw new IllegalStateException("no way to define the coroutine frame classes in " + loader
-                    + " on this JVM; rewrite this class at build time with dev.weft:async-maven-plugin");
-        }
-        injector.injectRaw(byName);
     }
 
     private void report(String className, String message, Throwable cause) {

@@ -46,7 +46,8 @@ public final class AsyncTransformer {
      * on every class it sees.
      */
     public static boolean isCandidate(byte[] classBytes) {
-        return ConstantPoolScan.scan(new ClassReader(classBytes), classBytes) == ConstantPoolScan.Verdict.CANDIDATE;
+        return ConstantPoolScan.mayMentionWeft(classBytes)
+                && ConstantPoolScan.scan(new ClassReader(classBytes), classBytes) == ConstantPoolScan.Verdict.CANDIDATE;
     }
 
     /**

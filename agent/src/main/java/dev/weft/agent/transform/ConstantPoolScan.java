@@ -20,6 +20,30 @@ final class ConstantPoolScan {
 
     enum Verdict { NOTHING_TO_DO, ALREADY_TRANSFORMED, CANDIDATE }
 
+    private static final byte[] WEFT = "dev/weft/".getBytes(StandardCharsets.UTF_8);
+
+    /**
+     * The first sieve, before even the constant pool is indexed: every name the scan looks for starts with
+     * {@code dev/weft/}, and a class whose bytes do not contain it cannot mention any of them.
+     */
+    static boolean mayMentionWeft(byte[] bytes) {
+        byte first = WEFT[0];
+        int last = bytes.length - WEFT.length;
+        outer:
+        for (int i = 0; i <= last; i++) {
+            if (bytes[i] != first) {
+                continue;
+            }
+            for (int j = 1; j < WEFT.length; j++) {
+                if (bytes[i + j] != WEFT[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+
     static Verdict scan(ClassReader reader, byte[] bytes) {
         boolean mentions = false;
         for (int i = 1; i < reader.getItemCount(); i++) {
