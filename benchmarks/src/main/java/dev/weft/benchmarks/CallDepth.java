@@ -7,21 +7,16 @@ import dev.weft.runtime.EventLoop;
 import dev.weft.runtime.Future;
 import dev.weft.runtime.Task;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
@@ -86,39 +81,103 @@ public class CallDepth {
 
     @Benchmark
     @OperationsPerInvocation(N)
-    public long completableFuture() {
+    public long cfChain() {
         long r = EventLoop.run(() -> chainsCf(EventLoop.running(), 0, N, 0));
         return Checks.expect(r, (long) N * DEPTH);
     }
 
-    private ExecutorService loopThread;
+    /** One level of the chain as a hand-written CompletableFuture state machine: an object, no lambda. */
+    static final class CfLevel implements java.util.function.BiConsumer<Integer, Throwable> {
+        final int depth;
+        final CompletableFuture<Integer> result = new CompletableFuture<>();
 
-    @Setup(Level.Trial)
-    public void startLoopThread() {
-        loopThread = Executors.newSingleThreadExecutor();
+        CfLevel(int depth) {
+            this.depth = depth;
+        }
+
+        CompletableFuture<Integer> start(CompletableFuture<Integer> leaf) {
+            CompletableFuture<Integer> below = depth == 0 ? leaf : new CfLevel(depth - 1).start(leaf);
+            below.whenComplete(this);
+            return result;
+        }
+
+        @Override
+        public void accept(Integer v, Throwable error) {
+            if (error != null) {
+                result.completeExceptionally(error);
+            } else {
+                result.complete(depth == 0 ? v : v + 1);
+            }
+        }
     }
 
-    @TearDown(Level.Trial)
-    public void stopLoopThread() {
-        loopThread.shutdownNow();
+    /** N chains, one after the other, driven by a hand-written state machine on the event loop. */
+    static final class CfChains implements java.util.function.BiConsumer<Integer, Throwable> {
+        final EventLoop loop;
+        final int n;
+        final CompletableFuture<Long> result = new CompletableFuture<>();
+        int i;
+        long sum;
+
+        CfChains(EventLoop loop, int n) {
+            this.loop = loop;
+            this.n = n;
+        }
+
+        CompletableFuture<Long> start() {
+            next();
+            return result;
+        }
+
+        private void next() {
+            if (i == n) {
+                result.complete(sum);
+                return;
+            }
+            CompletableFuture<Integer> leaf = new CompletableFuture<>();
+            CompletableFuture<Integer> top = new CfLevel(DEPTH).start(leaf);
+            loop.callSoon(() -> leaf.complete(ZERO));
+            top.whenComplete(this);
+        }
+
+        @Override
+        public void accept(Integer v, Throwable error) {
+            if (error != null) {
+                result.completeExceptionally(error);
+                return;
+            }
+            sum += v;
+            i++;
+            next();
+        }
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(N)
+    public long cfStateMachine() {
+        long r = EventLoop.run(() -> new CfChains(EventLoop.running(), N).start());
+        return Checks.expect(r, (long) N * DEPTH);
     }
 
     static int levelBlocking(int depth, CompletableFuture<Integer> leaf) throws Exception {
         return depth == 0 ? leaf.get() : levelBlocking(depth - 1, leaf) + 1;
     }
 
+    /** Ten nested blocking calls in a virtual thread; the leaf is completed by another virtual thread. */
     @Benchmark
     @OperationsPerInvocation(N)
+    @Fork(value = 1, jvmArgsAppend = VirtualThreads.ONE_CARRIER)
     public long virtualThread() throws Exception {
-        ExecutorService completer = loopThread;
-        return Checks.expect(VirtualThreads.call(() -> {
-            long sum = 0;
-            for (int i = 0; i < N; i++) {
-                CompletableFuture<Integer> leaf = new CompletableFuture<>();
-                completer.execute(() -> leaf.complete(ZERO));
-                sum += levelBlocking(DEPTH, leaf);
-            }
-            return sum;
-        }), (long) N * DEPTH);
+        try (VirtualThreads.Loop loop = new VirtualThreads.Loop()) {
+            return Checks.expect(VirtualThreads.call(() -> {
+                long sum = 0;
+                for (int i = 0; i < N; i++) {
+                    CompletableFuture<Integer> leaf = new CompletableFuture<>();
+                    loop.post(() -> leaf.complete(ZERO));
+                    sum += levelBlocking(DEPTH, leaf);
+                }
+                return sum;
+            }), (long) N * DEPTH);
+        }
     }
 }

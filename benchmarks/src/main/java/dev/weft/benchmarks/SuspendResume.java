@@ -7,21 +7,16 @@ import dev.weft.runtime.EventLoop;
 import dev.weft.runtime.Future;
 import dev.weft.runtime.Task;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
@@ -70,36 +65,76 @@ public class SuspendResume {
 
     @Benchmark
     @OperationsPerInvocation(N)
-    public long completableFuture() {
+    public long cfChain() {
         long r = EventLoop.run(() -> pingPongCf(EventLoop.running(), 0, N, 0));
         return Checks.expect(r, N);
     }
 
-    private ExecutorService loopThread;
+    /**
+     * The hand-written CompletableFuture state machine, the practical floor for callback code: one object holds
+     * the loop state and is the completion callback of every future (no lambda per step).
+     */
+    static final class CfStateMachine implements java.util.function.BiConsumer<Integer, Throwable> {
+        final EventLoop loop;
+        final int n;
+        final CompletableFuture<Long> result = new CompletableFuture<>();
+        int i;
+        long sum;
 
-    @Setup(Level.Trial)
-    public void startLoopThread() {
-        loopThread = Executors.newSingleThreadExecutor();
+        CfStateMachine(EventLoop loop, int n) {
+            this.loop = loop;
+            this.n = n;
+        }
+
+        CompletableFuture<Long> start() {
+            next();
+            return result;
+        }
+
+        private void next() {
+            if (i == n) {
+                result.complete(sum);
+                return;
+            }
+            CompletableFuture<Integer> f = new CompletableFuture<>();
+            loop.callSoon(() -> f.complete(ONE));
+            f.whenComplete(this);
+        }
+
+        @Override
+        public void accept(Integer v, Throwable error) {
+            if (error != null) {
+                result.completeExceptionally(error);
+                return;
+            }
+            sum += v;
+            i++;
+            next();
+        }
     }
 
-    @TearDown(Level.Trial)
-    public void stopLoopThread() {
-        loopThread.shutdownNow();
-    }
-
-    /** A virtual thread parks on each future; a single platform thread (its "loop") completes them. */
     @Benchmark
     @OperationsPerInvocation(N)
+    public long cfStateMachine() {
+        long r = EventLoop.run(() -> new CfStateMachine(EventLoop.running(), N).start());
+        return Checks.expect(r, N);
+    }
+
+    /** A virtual thread parks on each future; another virtual thread (its "loop", same carrier) completes it. */
+    @Benchmark
+    @OperationsPerInvocation(N)
+    @Fork(value = 1, jvmArgsAppend = VirtualThreads.ONE_CARRIER)
     public long virtualThread() throws Exception {
-        ExecutorService completer = loopThread;
-        return Checks.expect(VirtualThreads.call(() -> {
-            long sum = 0;
-            for (int i = 0; i < N; i++) {
-                CompletableFuture<Integer> f = new CompletableFuture<>();
-                completer.execute(() -> f.complete(ONE));
-                sum += f.get();
-            }
-            return sum;
-        }), N);
+        try (VirtualThreads.Loop loop = new VirtualThreads.Loop()) {
+            return Checks.expect(VirtualThreads.call(() -> {
+                long sum = 0;
+                for (int i = 0; i < N; i++) {
+                    CompletableFuture<Integer> f = new CompletableFuture<>();
+                    loop.post(() -> f.complete(ONE));
+                    sum += f.get();
+                }
+                return sum;
+            }), N);
+        }
     }
 }
