@@ -71,9 +71,9 @@ public final class EventLoop implements AutoCloseable {
 
     /** The task whose step is running, or null. */
     Task<?> currentTask;
-    /** Pending tasks of this loop, a doubly-linked list through the tasks themselves. */
-    private Task<?> firstTask;
-    private int taskCount;
+    /** Pending tasks of this loop; each task knows its index (swap-remove keeps it dense). */
+    private Task<?>[] pending = new Task<?>[16];
+    private int pendingCount;
 
     /** A new loop, not yet running. */
     public EventLoop() {
@@ -446,40 +446,31 @@ public final class EventLoop implements AutoCloseable {
     // ------------------------------------------------------------------------------------------ tasks
 
     void register(Task<?> task) {
-        Task<?> first = firstTask;
-        task.nextTask = first;
-        if (first != null) {
-            first.prevTask = task;
+        if (pendingCount == pending.length) {
+            pending = java.util.Arrays.copyOf(pending, pendingCount * 2);
         }
-        firstTask = task;
-        taskCount++;
+        task.pendingIndex = pendingCount;
+        pending[pendingCount++] = task;
     }
 
     void unregister(Task<?> task) {
-        Task<?> prev = task.prevTask;
-        Task<?> next = task.nextTask;
-        if (prev != null) {
-            prev.nextTask = next;
-        } else if (firstTask == task) {
-            firstTask = next;
-        } else {
+        int i = task.pendingIndex;
+        if (i < 0 || i >= pendingCount || pending[i] != task) {
             return; // not registered
         }
-        if (next != null) {
-            next.prevTask = prev;
-        }
-        task.prevTask = null;
-        task.nextTask = null;
-        taskCount--;
+        Task<?> last = pending[--pendingCount];
+        pending[i] = last;
+        last.pendingIndex = i;
+        pending[pendingCount] = null;
+        task.pendingIndex = -1;
     }
 
-    /** The tasks of this loop that are not done yet, oldest first. Loop thread only. */
+    /** The tasks of this loop that are not done yet. Loop thread only. */
     public List<Task<?>> pendingTasks() {
-        List<Task<?>> all = new ArrayList<>(taskCount);
-        for (Task<?> t = firstTask; t != null; t = t.nextTask) {
-            all.add(t);
+        List<Task<?>> all = new ArrayList<>(pendingCount);
+        for (int i = 0; i < pendingCount; i++) {
+            all.add(pending[i]);
         }
-        java.util.Collections.reverse(all);
         return all;
     }
 

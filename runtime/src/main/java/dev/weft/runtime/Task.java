@@ -33,13 +33,17 @@ public class Task<T> extends Future<T> {
 
     /** The future this task's coroutine is suspended on, or null. */
     private Future<?> awaiting;
-    /** Cancellation requests not taken back with uncancel(). */
-    private int cancelRequests;
-    /** A cancellation to throw into the coroutine at its next step; its message waits in {@code outcome}. */
-    private boolean mustCancel;
-    /** Links in the owner loop's list of pending tasks. */
-    Task<?> prevTask;
-    Task<?> nextTask;
+    /**
+     * Cancellation requests not taken back with uncancel() (the low bits), and {@link #MUST_CANCEL}: a
+     * cancellation to throw into the coroutine at its next step, whose message waits in {@code outcome}. One int,
+     * so a suspended task stays small (issue #5's memory targets).
+     */
+    private int cancelState;
+    /** Where the owner loop keeps this task among its pending ones, or -1. */
+    int pendingIndex = -1;
+
+    private static final int MUST_CANCEL = 1 << 31;
+    private static final int REQUESTS = ~MUST_CANCEL;
 
     /** A task of the loop running on this thread (or of none); a subclass starts it with {@link #begin()}. */
     protected Task() {
@@ -246,18 +250,18 @@ public class Task<T> extends Future<T> {
     /** At the start of a step: the exception to throw in, a pending cancellation taking the place of a send. */
     private Throwable takeCancellation(Throwable thrown) {
         awaiting = null;
-        if (!mustCancel) {
+        if ((cancelState & MUST_CANCEL) == 0) {
             return thrown;
         }
-        mustCancel = false;
+        cancelState &= REQUESTS;
         return thrown instanceof CancellationException ? thrown : new CancellationException((String) outcome);
     }
 
     /** After a suspending step: a cancellation requested during the step cancels the awaited future. */
     private void forwardCancellation(Future<?> f) {
         awaiting = f;
-        if (mustCancel && f.cancel((String) outcome)) {
-            mustCancel = false;
+        if ((cancelState & MUST_CANCEL) != 0 && f.cancel((String) outcome)) {
+            cancelState &= REQUESTS;
         }
     }
 
@@ -293,7 +297,7 @@ public class Task<T> extends Future<T> {
                 if (isDone()) {
                     return false;
                 }
-                cancelRequests++;
+                cancelState++;
                 f = awaiting;
             }
             if (f != null && f.cancel(message)) {
@@ -303,7 +307,7 @@ public class Task<T> extends Future<T> {
                 if (isDone()) {
                     return true;
                 }
-                mustCancel = true;
+                cancelState |= MUST_CANCEL;
                 outcome = message;
             }
             return true;
@@ -311,12 +315,12 @@ public class Task<T> extends Future<T> {
         if (isDone()) {
             return false;
         }
-        cancelRequests++;
+        cancelState++;
         Future<?> f = awaiting;
         if (f != null && f.cancel(message)) {
             return true;
         }
-        mustCancel = true;
+        cancelState |= MUST_CANCEL;
         outcome = message;
         return true;
     }
@@ -325,10 +329,10 @@ public class Task<T> extends Future<T> {
     public int cancelling() {
         if (loop == null) {
             synchronized (this) {
-                return cancelRequests;
+                return cancelState & REQUESTS;
             }
         }
-        return cancelRequests;
+        return cancelState & REQUESTS;
     }
 
     /**
@@ -346,13 +350,12 @@ public class Task<T> extends Future<T> {
     }
 
     private int uncancelConfined() {
-        if (cancelRequests > 0) {
-            cancelRequests--;
-            if (cancelRequests == 0) {
-                mustCancel = false;
-            }
+        int requests = cancelState & REQUESTS;
+        if (requests > 0) {
+            requests--;
+            cancelState = requests == 0 ? 0 : (cancelState & MUST_CANCEL) | requests;
         }
-        return cancelRequests;
+        return requests;
     }
 
     /** The future this task is suspended on, or {@code null} while it runs or once it is done. */

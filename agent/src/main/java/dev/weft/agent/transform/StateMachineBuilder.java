@@ -139,6 +139,7 @@ final class StateMachineBuilder {
             }
         }
         int originalLocals = method.maxLocals;
+        trimDeadVariables(points);
 
         MethodNode body = new MethodNode(Opcodes.ASM9,
                 Opcodes.ACC_STATIC | Opcodes.ACC_SYNTHETIC | (ctx.isInterface ? Opcodes.ACC_PUBLIC : 0),
@@ -183,7 +184,8 @@ final class StateMachineBuilder {
             if (v == null || v.getType() == null || v == BasicValue.UNINITIALIZED_VALUE) {
                 continue;
             }
-            if (live.get(slot) || visibleAt(slot, index)) {
+            boolean self = slot == 0 && (method.access & Opcodes.ACC_STATIC) == 0;
+            if (live.get(slot) || self) {
                 locals.add(saved(slot, v.getType(), used));
             }
         }
@@ -199,18 +201,52 @@ final class StateMachineBuilder {
     }
 
 
-    /** True when the LocalVariableTable names {@code slot} at instruction {@code index}: keep it for debuggers. */
-    private boolean visibleAt(int slot, int index) {
+    /**
+     * After a resume, a local that was dead at the await (so not saved) holds nothing; its LocalVariableTable
+     * range is cut there, and starts again at its next store, so a debugger never shows a stale slot (as
+     * Kotlin's code generator does). Only the body needs it: the entry never resumes.
+     */
+    private void trimDeadVariables(List<ResumePoint> points) {
         if (method.localVariables == null) {
-            return false;
+            return;
         }
-        for (LocalVariableNode lv : method.localVariables) {
-            if (lv.index == slot && method.instructions.indexOf(lv.start) <= index
-                    && index < method.instructions.indexOf(lv.end)) {
-                return true;
+        InsnList insns = method.instructions;
+        for (ResumePoint p : points) {
+            java.util.Set<Integer> saved = new java.util.HashSet<>();
+            for (Saved v : p.locals()) {
+                saved.add(v.slot());
             }
+            List<LocalVariableNode> added = new ArrayList<>();
+            for (java.util.Iterator<LocalVariableNode> it = method.localVariables.iterator(); it.hasNext(); ) {
+                LocalVariableNode lv = it.next();
+                int at = insns.indexOf(p.await());
+                if (saved.contains(lv.index) || at < insns.indexOf(lv.start) || at >= insns.indexOf(lv.end)) {
+                    continue;
+                }
+                LabelNode cut = new LabelNode();
+                insns.insertBefore(p.await(), cut);
+                LabelNode end = lv.end;
+                AbstractInsnNode store = null;
+                for (AbstractInsnNode n = p.await().getNext(); n != null && n != end; n = n.getNext()) {
+                    if (n instanceof VarInsnNode v && v.var == lv.index && v.getOpcode() >= Opcodes.ISTORE
+                            && v.getOpcode() <= Opcodes.ASTORE) {
+                        store = n;
+                        break;
+                    }
+                }
+                if (store != null) {
+                    LabelNode from = new LabelNode();
+                    insns.insert(store, from);
+                    added.add(new LocalVariableNode(lv.name, lv.desc, lv.signature, from, end, lv.index));
+                }
+                if (insns.indexOf(lv.start) >= insns.indexOf(cut)) {
+                    it.remove();
+                } else {
+                    lv.end = cut;
+                }
+            }
+            method.localVariables.addAll(added);
         }
-        return false;
     }
 
     /** Picks the field for a value: fields of one kind are numbered per resume point and shared between them. */
