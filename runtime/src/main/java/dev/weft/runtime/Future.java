@@ -316,23 +316,41 @@ public class Future<T> implements java.util.concurrent.Future<T>, CompletionStag
             });
             return true;
         }
-        if (state() != PENDING) {
+        Object cbs = transitionKeepingCallbacks(newState, newOutcome);
+        if (cbs == this) {
             return false;
+        }
+        scheduleCallbacks(cbs);
+        return true;
+    }
+
+    /**
+     * For a finishing task on its own loop's thread: the transition without scheduling the callbacks, which are
+     * returned for the caller to schedule (or to run one at once). Returns {@code this} when not pending.
+     */
+    final Object transitionKeepingCallbacks(int newState, Object newOutcome) {
+        if (state() != PENDING) {
+            return this;
         }
         outcome = newOutcome;
         STATE.setRelease(this, newState);
         Object cbs = callbacks;
-        if (cbs != null) {
-            callbacks = null;
-            if (cbs instanceof CallbackList list) {
-                for (int i = 0; i < list.size; i++) {
-                    l.enqueue(list.items[i], this);
-                }
-            } else {
-                l.enqueue(cbs, this);
-            }
+        callbacks = null;
+        return cbs;
+    }
+
+    /** Schedules callbacks taken by {@link #transitionKeepingCallbacks} on the owner loop, in order. */
+    final void scheduleCallbacks(Object cbs) {
+        if (cbs == null) {
+            return;
         }
-        return true;
+        if (cbs instanceof CallbackList list) {
+            for (int i = 0; i < list.size; i++) {
+                loop.enqueue(list.items[i], this);
+            }
+        } else {
+            loop.enqueue(cbs, this);
+        }
     }
 
     private void runCallbacksHere(Object cbs) {

@@ -267,11 +267,26 @@ public class Task<T> extends Future<T> {
 
     private void finish(int state, Object result) {
         EventLoop l = loop;
-        if (l != null) {
-            l.unregister(this);
-        }
         outcome = null; // drop a pending cancellation message
-        tryTransition(state, result);
+        if (l == null || !l.isConfinedHere()) {
+            if (l != null) {
+                l.unregister(this);
+            }
+            tryTransition(state, result);
+            return;
+        }
+        l.unregister(this);
+        Object callbacks = transitionKeepingCallbacks(state, result);
+        if (callbacks instanceof Task<?> awaiter && awaiter.loop == l && l.mayResumeDirectly()) {
+            l.directDepth++;
+            try {
+                awaiter.resumeFrom(this); // the awaiter was next in line anyway: skip the trip through the queue
+            } finally {
+                l.directDepth--;
+            }
+        } else if (callbacks != this) {
+            scheduleCallbacks(callbacks);
+        }
     }
 
     // ------------------------------------------------------------------------------------------ cancellation
