@@ -335,6 +335,32 @@ class TaskTest {
         assertEquals(2000, result);
     }
 
+    @Test
+    void aFinishingTaskResumesItsAwaiterAtOnceOnlyToABoundedDepth() {
+        int[] depthAtTop = new int[1];
+        int result = EventLoop.run(() -> {
+            Future<Integer> leaf = new Future<>();
+            Future<Integer> below = leaf;
+            for (int i = 0; i < 200; i++) {
+                Future<Integer> awaited = below;
+                below = Script.<Integer>plain(
+                        (tk, sent) -> tk.suspendOn(awaited),
+                        (tk, sent) -> (Integer) sent + 1).start();
+            }
+            Future<Integer> top = below;
+            Task<Integer> observer = Script.<Integer>plain(
+                    (tk, sent) -> tk.suspendOn(top),
+                    (tk, sent) -> {
+                        depthAtTop[0] = Thread.currentThread().getStackTrace().length;
+                        return (Integer) sent;
+                    }).start();
+            EventLoop.running().callSoon(() -> leaf.complete(0));
+            return observer;
+        });
+        assertEquals(200, result);
+        assertTrue(depthAtTop[0] < 250, "direct resumptions nest without bound: stack depth " + depthAtTop[0]);
+    }
+
     /** Task i awaits task i-1, the first awaits {@code leaf}; each adds one. Built bottom-up, iteratively. */
     private static Task<Integer> chain(int depth, Future<Integer> leaf) {
         Future<Integer> below = leaf;
