@@ -349,6 +349,10 @@ public final class EventLoop implements AutoCloseable {
             return;
         }
         closed = true;
+        java.util.concurrent.ExecutorService executor = defaultExecutor;
+        if (executor != null) {
+            executor.shutdown(); // running jobs finish; their results have nowhere to go
+        }
         java.util.Arrays.fill(ready, null);
         readyHead = readyTail = readyCount = 0;
         timers.clear();
@@ -446,6 +450,83 @@ public final class EventLoop implements AutoCloseable {
         } catch (Throwable e) {
             reportError(new LoopError("Exception in callback " + action, e, action));
         }
+    }
+
+    // ------------------------------------------------------------------------------------------ leaving the loop
+
+    /** Lazily made by {@link #runInExecutor(Callable)}; shut down by {@link #close()}. */
+    private volatile java.util.concurrent.ExecutorService defaultExecutor;
+
+    /**
+     * Runs blocking work on a thread of the loop's default executor (daemon threads, created as needed, shut down
+     * with the loop) and returns a future of this loop that completes, on the loop's thread, with its result.
+     * As asyncio's {@code run_in_executor(None, fn)}:
+     *
+     * <pre>{@code
+     * String page = await(EventLoop.running().runInExecutor(() -> Files.readString(path)));
+     * }</pre>
+     *
+     * Cancelling the future interrupts the work if it has started, and keeps it from starting otherwise.
+     */
+    public <T> Future<T> runInExecutor(java.util.concurrent.Callable<T> work) {
+        java.util.concurrent.ExecutorService executor = defaultExecutor;
+        if (executor == null) {
+            synchronized (this) {
+                executor = defaultExecutor;
+                if (executor == null) {
+                    checkOpen();
+                    java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+                    executor = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+                        Thread t = new Thread(r, "weft-executor-" + n.incrementAndGet());
+                        t.setDaemon(true);
+                        return t;
+                    });
+                    defaultExecutor = executor;
+                }
+            }
+        }
+        return runInExecutor(executor, work);
+    }
+
+    /**
+     * Runs blocking work on {@code executor} and returns a future of this loop that completes, on the loop's
+     * thread, with its result or its exception (the original one). Cancelling the future cancels the submitted
+     * job ({@code cancel(true)}: interrupted if running) when the executor is an {@link
+     * java.util.concurrent.ExecutorService}.
+     */
+    public <T> Future<T> runInExecutor(java.util.concurrent.Executor executor, java.util.concurrent.Callable<T> work) {
+        Objects.requireNonNull(executor, "executor");
+        Objects.requireNonNull(work, "work");
+        checkOpen();
+        Future<T> result = new Future<>(this);
+        java.util.concurrent.FutureTask<T> job = new java.util.concurrent.FutureTask<>(work) {
+            @Override
+            protected void done() {
+                if (isClosed()) {
+                    return; // the loop is gone: nobody can receive the outcome
+                }
+                try {
+                    if (isCancelled()) {
+                        result.cancel();
+                    } else {
+                        result.tryComplete(get());
+                    }
+                } catch (java.util.concurrent.ExecutionException e) {
+                    result.tryFail(e.getCause() != null ? e.getCause() : e);
+                } catch (InterruptedException | java.util.concurrent.CancellationException e) {
+                    result.cancel();
+                } catch (IllegalStateException closedMeanwhile) {
+                    // the loop closed between the check and the hand-over
+                }
+            }
+        };
+        result.addCallback((Consumer<Future<?>>) f -> {
+            if (f.isCancelled()) {
+                job.cancel(true);
+            }
+        });
+        executor.execute(job);
+        return result;
     }
 
     // ------------------------------------------------------------------------------------------ errors

@@ -52,6 +52,34 @@ public final class Tasks {
         return s;
     }
 
+    /**
+     * Runs blocking work on another thread and returns a future that completes with its result: on the running
+     * loop's default executor (see {@link EventLoop#runInExecutor(java.util.concurrent.Callable)}), or, where no
+     * loop runs, on a new daemon thread. As asyncio's {@code to_thread}:
+     *
+     * <pre>{@code
+     * byte[] data = await(Tasks.toThread(() -> Files.readAllBytes(path)));
+     * }</pre>
+     */
+    public static <T> Future<T> toThread(java.util.concurrent.Callable<T> work) {
+        Objects.requireNonNull(work, "work");
+        EventLoop loop = EventLoop.runningOrNull();
+        if (loop != null) {
+            return loop.runInExecutor(work);
+        }
+        Future<T> f = new Future<>((EventLoop) null);
+        Thread t = new Thread(() -> {
+            try {
+                f.tryComplete(work.call());
+            } catch (Throwable e) {
+                f.tryFail(e);
+            }
+        }, "weft-to-thread");
+        t.setDaemon(true);
+        t.start();
+        return f;
+    }
+
     /** A sleep on a loop: cancelling it cancels its timer, so cancelled sleeps leave nothing behind. */
     static final class Sleep<T> extends Future<T> {
         TimerHandle timer;
