@@ -82,6 +82,115 @@ public final class EventLoop implements AutoCloseable {
 
     /** A new loop, not yet running. */
     public EventLoop() {
+        this.driver = null;
+    }
+
+    private EventLoop(java.util.concurrent.Executor driver) {
+        this.driver = driver;
+    }
+
+    // ------------------------------------------------------------------------------------------ attached loops
+
+    /** For a loop attached to an executor: where its turns run. Null for a loop that runs itself. */
+    private final java.util.concurrent.Executor driver;
+    /** An attached loop has a turn queued on its executor. */
+    private final java.util.concurrent.atomic.AtomicBoolean turnQueued =
+            new java.util.concurrent.atomic.AtomicBoolean();
+    /** Wakes attached loops when their next timer is due. */
+    private static final java.util.concurrent.ScheduledExecutorService WAKER =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "weft-timer-wakeup");
+                t.setDaemon(true);
+                return t;
+            });
+    private java.util.concurrent.ScheduledFuture<?> wakeUp;
+    private long wakeUpAt;
+
+    /**
+     * A loop that lives on an existing single-threaded executor, so tasks can run on a Swing event dispatch
+     * thread, a JavaFX application thread or a Netty event loop. Each turn of the loop is a job submitted to
+     * {@code executor} when there is work (callbacks, a timer due, a hand-over from another thread); between
+     * turns the thread is free for its own work. The executor must run its jobs on one thread, in order.
+     *
+     * <pre>{@code
+     * EventLoop ui = EventLoop.attachedTo(SwingUtilities::invokeLater);
+     * ui.callSoonThreadsafe(() -> loadAndShow());   // an @Async method, started on the EDT
+     * }</pre>
+     *
+     * On that thread, after the first turn, {@link #running()} is this loop, so code there can start tasks and
+     * create futures directly. {@code runForever}/{@code runUntilComplete} are not used with such a loop;
+     * {@link #close()} stops it.
+     */
+    public static EventLoop attachedTo(java.util.concurrent.Executor executor) {
+        EventLoop loop = new EventLoop(Objects.requireNonNull(executor, "executor"));
+        loop.queueTurn();
+        return loop;
+    }
+
+    private void queueTurn() {
+        if (!turnQueued.get() && turnQueued.compareAndSet(false, true)) {
+            try {
+                driver.execute(this::attachedTurn);
+            } catch (RuntimeException rejected) {
+                turnQueued.set(false);
+                reportError(new LoopError("the executor of " + this + " rejected a turn", rejected, driver));
+            }
+        }
+    }
+
+    /** One turn of an attached loop, on its executor's thread; never blocks. */
+    private void attachedTurn() {
+        turnQueued.set(false);
+        if (closed) {
+            return;
+        }
+        Thread me = Thread.currentThread();
+        Thread o = owner;
+        if (o == null) {
+            RUNNING.set(this);
+            lastFound = this;
+            owner = me; // an attached loop keeps its thread
+        } else if (o != me) {
+            reportError(new LoopError(this + " ran a turn on thread '" + me.getName() + "' after thread '"
+                    + o.getName() + "': the executor it is attached to must be single-threaded", null, driver));
+            return;
+        }
+        inbox.drainTo(this);
+        timers.purgeIfMostlyCancelled();
+        moveDueTimers();
+        int todo = readyCount;
+        dispatching = true;
+        try {
+            runReady(todo);
+        } finally {
+            dispatching = false;
+        }
+        if (closeRequested) {
+            finishAttachedClose();
+            return;
+        }
+        if (readyCount > 0 || !inbox.isEmpty()) {
+            queueTurn();
+        } else {
+            TimerHandle next = timers.peek();
+            if (next != null) {
+                wakeUpAt(next.when);
+            }
+        }
+    }
+
+    /** Arranges a turn at {@code deadline} (loop thread): one pending wake-up, moved earlier when needed. */
+    private void wakeUpAt(long deadline) {
+        java.util.concurrent.ScheduledFuture<?> pending = wakeUp;
+        if (pending != null && !pending.isDone() && wakeUpAt - deadline <= 0) {
+            return;
+        }
+        if (pending != null) {
+            pending.cancel(false);
+        }
+        wakeUpAt = deadline;
+        wakeUp = WAKER.schedule(this::queueTurn, Math.max(0L, deadline - time()),
+                java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 
     // ------------------------------------------------------------------------------------------ the running loop
@@ -117,7 +226,7 @@ public final class EventLoop implements AutoCloseable {
     /** True on the loop's own thread, or anywhere while the loop is not running (then the caller owns it). */
     boolean isConfinedHere() {
         Thread o = owner;
-        return o == null || o == Thread.currentThread();
+        return o == null ? driver == null : o == Thread.currentThread();
     }
 
     /** True on the thread running this loop. */
@@ -194,6 +303,9 @@ public final class EventLoop implements AutoCloseable {
         }
         TimerHandle handle = new TimerHandle(this, deadline, timerSequence++, callback);
         timers.add(handle);
+        if (driver != null && !dispatching) {
+            wakeUpAt(deadline);
+        }
         return handle;
     }
 
@@ -201,6 +313,9 @@ public final class EventLoop implements AutoCloseable {
     void enqueue(Object action, Object arg) {
         if (closed) {
             throw new IllegalStateException("Event loop is closed");
+        }
+        if (driver != null && !dispatching) {
+            queueTurn(); // scheduled from the executor's thread between turns
         }
         Object[] q = ready;
         q[readyTail] = action;
@@ -235,7 +350,9 @@ public final class EventLoop implements AutoCloseable {
     private void post(Object action, Object arg) {
         checkOpen();
         inbox.offer(action, arg);
-        if (sleeping) {
+        if (driver != null) {
+            queueTurn();
+        } else if (sleeping) {
             Thread o = owner;
             if (o != null) {
                 LockSupport.unpark(o);
@@ -269,6 +386,10 @@ public final class EventLoop implements AutoCloseable {
      */
     public void runForever() {
         checkOpen();
+        if (driver != null) {
+            throw new IllegalStateException(this + " is attached to an executor, which runs its turns; "
+                    + "hand it work with callSoonThreadsafe instead of running it");
+        }
         if (owner != null) {
             throw new IllegalStateException("This event loop is already running (on thread '"
                     + owner.getName() + "')");
@@ -342,6 +463,10 @@ public final class EventLoop implements AutoCloseable {
      */
     @Override
     public void close() {
+        if (driver != null) {
+            closeAttached();
+            return;
+        }
         if (owner != null) {
             throw new IllegalStateException("Cannot close a running event loop");
         }
@@ -357,6 +482,47 @@ public final class EventLoop implements AutoCloseable {
         readyHead = readyTail = readyCount = 0;
         timers.clear();
         inbox.clear();
+    }
+
+    /** An attached loop was asked to close: it does at the end of the current (or next) turn. */
+    private boolean closeRequested;
+
+    /** Closing an attached loop: on its thread at once (or after the running turn), from another as a turn. */
+    private void closeAttached() {
+        if (closed) {
+            return;
+        }
+        Thread o = owner;
+        if (o != null && o != Thread.currentThread()) {
+            post((Runnable) () -> closeRequested = true, null);
+            return;
+        }
+        closeRequested = true;
+        if (!dispatching) {
+            finishAttachedClose();
+        }
+    }
+
+    private void finishAttachedClose() {
+        closed = true;
+        java.util.concurrent.ScheduledFuture<?> pending = wakeUp;
+        if (pending != null) {
+            pending.cancel(false);
+        }
+        java.util.concurrent.ExecutorService executor = defaultExecutor;
+        if (executor != null) {
+            executor.shutdown();
+        }
+        java.util.Arrays.fill(ready, null);
+        readyHead = readyTail = readyCount = 0;
+        timers.clear();
+        inbox.clear();
+        if (RUNNING.get() == this) {
+            RUNNING.remove();
+        }
+        if (lastFound == this) {
+            lastFound = null;
+        }
     }
 
     private void checkOpen() {
@@ -390,6 +556,19 @@ public final class EventLoop implements AutoCloseable {
             }
         }
 
+        moveDueTimers();
+
+        int todo = readyCount;
+        dispatching = true;
+        try {
+            runReady(todo);
+        } finally {
+            dispatching = false;
+        }
+    }
+
+    /** Moves the timers that are due to the ready queue. */
+    private void moveDueTimers() {
         if (timers.size() > 0) { // the clock costs ~20 ns: read it only when a timer may be due
             long now = time();
             TimerHandle due;
@@ -402,14 +581,6 @@ public final class EventLoop implements AutoCloseable {
                     enqueue(due, null);
                 }
             }
-        }
-
-        int todo = readyCount;
-        dispatching = true;
-        try {
-            runReady(todo);
-        } finally {
-            dispatching = false;
         }
     }
 
