@@ -751,6 +751,43 @@ public final class EventLoop implements AutoCloseable {
         return all;
     }
 
+    /**
+     * A printable tree of this loop's pending tasks: each task not awaited by another, then, indented, the tasks
+     * it waits for, each with the {@code await} it is suspended in (as asyncio's call-graph capture and Kotlin's
+     * coroutine dumps). Loop thread only.
+     */
+    public String dumpTasks() {
+        List<Task<?>> all = pendingTasks();
+        java.util.Set<Task<?>> awaited = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (Task<?> t : all) {
+            if (t.awaiting() instanceof Task<?> inner) {
+                awaited.add(inner);
+            }
+        }
+        StringBuilder out = new StringBuilder();
+        out.append(this).append(": ").append(all.size()).append(" pending task(s)\n");
+        for (Task<?> t : all) {
+            if (awaited.contains(t)) {
+                continue;
+            }
+            int depth = 0;
+            java.util.Set<Task<?>> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            for (Task<?> cur = t; cur != null && seen.add(cur); depth++) {
+                out.append("  ".repeat(depth + 1)).append(depth == 0 ? "" : "└ ").append(cur.kind()).append('@')
+                        .append(Integer.toHexString(System.identityHashCode(cur)));
+                StackTraceElement site = cur.awaitSite();
+                out.append(site != null ? " awaiting at " + site : "");
+                Future<?> f = cur.awaiting();
+                if (f != null && !(f instanceof Task<?>)) {
+                    out.append(" on ").append(f);
+                }
+                out.append('\n');
+                cur = f instanceof Task<?> next ? next : null;
+            }
+        }
+        return out.toString();
+    }
+
     /** The task whose step is running on this loop, or {@code null} between steps. */
     public Task<?> currentTask() {
         return currentTask;

@@ -373,6 +373,38 @@ public class Task<T> extends Future<T> {
         return requests;
     }
 
+    /**
+     * Where this task's coroutine waits: the method and source line of the {@code await} it is suspended in, or
+     * {@code null} when it is not suspended or not a generated coroutine. Generated frames override this.
+     */
+    protected StackTraceElement awaitSite() {
+        return null;
+    }
+
+    /**
+     * The async stack of a suspended task, innermost first: the await this task waits in, then the await of the
+     * task it waits for, and so on down the chain, as a debugger shows the frames of a blocked thread. Empty
+     * when the task is not suspended.
+     *
+     * <pre>{@code
+     * for (StackTraceElement e : task.asyncStackTrace()) System.out.println("\tat " + e);
+     * }</pre>
+     */
+    public java.util.List<StackTraceElement> asyncStackTrace() {
+        java.util.List<StackTraceElement> outerFirst = new java.util.ArrayList<>();
+        java.util.Set<Task<?>> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        Task<?> t = this;
+        while (t != null && !t.isDone() && seen.add(t)) {
+            StackTraceElement site = t.awaitSite();
+            if (site != null) {
+                outerFirst.add(site);
+            }
+            t = t.awaiting instanceof Task<?> next ? next : null;
+        }
+        java.util.Collections.reverse(outerFirst);
+        return outerFirst;
+    }
+
     /** The future this task is suspended on, or {@code null} while it runs or once it is done. */
     public Future<?> awaiting() {
         return awaiting;

@@ -14,8 +14,56 @@ final class FrameClassWriter {
     private FrameClassWriter() {
     }
 
+    /**
+     * {@code StackTraceElement awaitSite()}: where the suspended method waits, for async stack traces
+     * ({@code Task.asyncStackTrace()}): the host class, the method and the line of the await the label names.
+     */
+    private static void writeAwaitSite(ClassWriter cw, ClassContext ctx, StateMachineBuilder.FrameLayout layout) {
+        int[] lines = layout.awaitLines();
+        MethodVisitor m = cw.visitMethod(Opcodes.ACC_PROTECTED, "awaitSite", "()Ljava/lang/StackTraceElement;",
+                null, null);
+        m.visitCode();
+        m.visitTypeInsn(Opcodes.NEW, "java/lang/StackTraceElement");
+        m.visitInsn(Opcodes.DUP);
+        m.visitLdcInsn(ctx.name.replace('/', '.'));
+        m.visitLdcInsn(layout.methodName());
+        if (ctx.sourceFile != null) {
+            m.visitLdcInsn(ctx.sourceFile);
+        } else {
+            m.visitInsn(Opcodes.ACONST_NULL);
+        }
+        // line = LINES[label], as a switch (no static array to initialise)
+        org.objectweb.asm.Label[] cases = new org.objectweb.asm.Label[lines.length];
+        org.objectweb.asm.Label unknown = new org.objectweb.asm.Label();
+        org.objectweb.asm.Label done = new org.objectweb.asm.Label();
+        for (int i = 0; i < cases.length; i++) {
+            cases[i] = new org.objectweb.asm.Label();
+        }
+        m.visitVarInsn(Opcodes.ALOAD, 0);
+        m.visitFieldInsn(Opcodes.GETFIELD, layout.frameClass(), "label", "I");
+        m.visitTableSwitchInsn(0, lines.length - 1, unknown, cases);
+        for (int i = 0; i < cases.length; i++) {
+            m.visitLabel(cases[i]);
+            m.visitLdcInsn(lines[i] > 0 ? lines[i] : -1);
+            m.visitJumpInsn(Opcodes.GOTO, done);
+        }
+        m.visitLabel(unknown);
+        m.visitLdcInsn(-1);
+        m.visitLabel(done);
+        m.visitMethodInsn(Opcodes.INVOKESPECIAL, "java/lang/StackTraceElement", "<init>",
+                "(Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;I)V", false);
+        m.visitInsn(Opcodes.ARETURN);
+        m.visitMaxs(0, 0);
+        m.visitEnd();
+    }
+
     static byte[] write(ClassContext ctx, StateMachineBuilder.FrameLayout layout, String bodyName) {
-        ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_MAXS);
+        ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES) {
+            @Override
+            protected String getCommonSuperClass(String a, String b) {
+                return "java/lang/Object"; // only primitives and one class meet in awaitSite's frames
+            }
+        };
         String frame = layout.frameClass();
         cw.visit(ctx.version, Opcodes.ACC_FINAL | Opcodes.ACC_SUPER | Opcodes.ACC_SYNTHETIC, frame, null,
                 Names.TASK, null);
@@ -49,6 +97,7 @@ final class FrameClassWriter {
         step.visitMaxs(0, 0);
         step.visitEnd();
 
+        writeAwaitSite(cw, ctx, layout);
         cw.visitEnd();
         return cw.toByteArray();
     }

@@ -54,7 +54,7 @@ final class StateMachineBuilder {
     }
 
     /** What the frame class needs to declare. */
-    record FrameLayout(String frameClass, List<String[]> fields) {
+    record FrameLayout(String frameClass, List<String[]> fields, String methodName, int[] awaitLines) {
     }
 
     private final ClassContext ctx;
@@ -63,6 +63,8 @@ final class StateMachineBuilder {
     private final String bodyName;
     private final List<String[]> fields = new ArrayList<>();
     private final java.util.Map<String, Integer> fieldCounts = new java.util.HashMap<>();
+    /** The source line of each resume point's await, by label (for async stack traces). */
+    private int[] awaitLines = new int[1];
 
     StateMachineBuilder(ClassContext ctx, MethodNode method, String frameClass, String bodyName) {
         this.ctx = ctx;
@@ -171,7 +173,7 @@ final class StateMachineBuilder {
     }
 
     FrameLayout layout() {
-        return new FrameLayout(frameClass, fields);
+        return new FrameLayout(frameClass, fields, method.name, awaitLines);
     }
 
     // ------------------------------------------------------------------------------------------ pass 3: plan
@@ -197,6 +199,8 @@ final class StateMachineBuilder {
             }
             stack.add(saved(-1, v.getType(), used));
         }
+        awaitLines = java.util.Arrays.copyOf(awaitLines, Math.max(awaitLines.length, label + 1));
+        awaitLines[label] = ClassContext.lineOf(method, await);
         return new ResumePoint(label, await, locals, stack);
     }
 
