@@ -1,0 +1,369 @@
+package dev.weft.runtime;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+
+/**
+ * Combining futures, as asyncio's module functions do: {@link #gather}, {@link #shield}, {@link #waitFor},
+ * {@link #wait}, {@link #asCompleted}. Each returns a future to {@code await}; all are used on a loop's thread.
+ *
+ * <pre>{@code
+ * @Async
+ * static Task<Integer> total() {
+ *     List<Integer> parts = await(Futures.gather(fetch(1), fetch(2), fetch(3)));   // results in order
+ *     int fast = await(Futures.waitFor(fetch(4), Duration.ofSeconds(1)));        // TimeoutException after 1 s
+ *     return Task.completed(parts.stream().mapToInt(i -> i).sum() + fast);
+ * }
+ * }</pre>
+ *
+ * <p>For a deadline around a block of async code use {@link Timeout}; to run tasks that live and fail together
+ * use {@link TaskGroup}.
+ */
+public final class Futures {
+    private Futures() {
+    }
+
+    // ------------------------------------------------------------------------------------------ gather
+
+    /**
+     * The results of {@code futures}, in argument order, as asyncio's {@code gather(*fs)}.
+     *
+     * <p>The first future to fail fails the result with its exception (a cancelled one with a
+     * {@code CancellationException}); the others keep running. Cancelling the returned future cancels every
+     * future still pending; it then becomes cancelled as they finish.
+     *
+     * <pre>{@code
+     * List<String> pages = await(Futures.gather(fetch("a"), fetch("b")));
+     * }</pre>
+     */
+    @SafeVarargs
+    public static <T> Future<List<T>> gather(Future<? extends T>... futures) {
+        return gather(List.of(futures));
+    }
+
+    /** As {@link #gather(Future[])}, for a list. */
+    public static <T> Future<List<T>> gather(List<? extends Future<? extends T>> futures) {
+        @SuppressWarnings("unchecked")
+        Future<List<T>> g = (Future<List<T>>) (Future<?>) new Gathering(futures, false);
+        return g;
+    }
+
+    /**
+     * As {@code asyncio.gather(*fs, return_exceptions=...)}: with {@code returnExceptions}, a future that failed
+     * puts its exception in the list (a cancelled one, its {@code CancellationException}) and the result never
+     * fails because of a child; without it, as {@link #gather(List)}.
+     *
+     * <pre>{@code
+     * List<Object> outcomes = await(Futures.gather(List.of(ok(), boom()), true));   // [1, IOException]
+     * }</pre>
+     */
+    public static Future<List<Object>> gather(List<? extends Future<?>> futures, boolean returnExceptions) {
+        return new Gathering(futures, returnExceptions);
+    }
+
+    /** The future {@code gather} returns: it cancels its children when cancelled. */
+    private static final class Gathering extends Future<List<Object>> implements Consumer<Future<?>> {
+        private final List<Future<?>> children;
+        private final boolean returnExceptions;
+        private int finished;
+        /** Set when cancel() was asked while children were pending; the message, or "" for none. */
+        private String cancelRequested;
+
+        Gathering(List<? extends Future<?>> futures, boolean returnExceptions) {
+            this.children = List.copyOf(futures);
+            this.returnExceptions = returnExceptions;
+            if (children.isEmpty()) {
+                super.tryComplete(List.of());
+                return;
+            }
+            for (Future<?> child : children) {
+                child.addCallback(this);
+            }
+        }
+
+        @Override
+        public void accept(Future<?> child) {
+            finished++;
+            if (isDone()) {
+                return;
+            }
+            if (!returnExceptions && !child.isCancelled() && child.exception() != null) {
+                tryFail(child.exception());
+                return;
+            }
+            if (!returnExceptions && child.isCancelled()) {
+                super.cancel(cancelRequested != null ? messageOf(cancelRequested) : child.cancelMessage());
+                return;
+            }
+            if (finished < children.size()) {
+                return;
+            }
+            if (cancelRequested != null) {
+                super.cancel(messageOf(cancelRequested));
+                return;
+            }
+            List<Object> results = new ArrayList<>(children.size());
+            for (Future<?> f : children) {
+                results.add(f.isCancelled() ? cancellationOf(f) : f.exception() != null ? f.exception() : f.result());
+            }
+            tryComplete(Collections.unmodifiableList(results));
+        }
+
+        /** Cancels the children still pending; this future is cancelled once they have finished. */
+        @Override
+        public boolean cancel(String message) {
+            if (isDone()) {
+                return false;
+            }
+            boolean any = false;
+            for (Future<?> child : children) {
+                any |= child.cancel(message);
+            }
+            if (!any) {
+                return super.cancel(message);
+            }
+            cancelRequested = message == null ? "" : message;
+            return true;
+        }
+
+        private static String messageOf(String requested) {
+            return requested.isEmpty() ? null : requested;
+        }
+    }
+
+    private static CancellationException cancellationOf(Future<?> f) {
+        try {
+            f.result();
+            throw new IllegalStateException(f + " is not cancelled");
+        } catch (CancellationException e) {
+            return e;
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ shield
+
+    /**
+     * A future with the outcome of {@code future} that can be cancelled without cancelling {@code future}, as
+     * asyncio's {@code shield}: a task awaiting it that is cancelled gets its CancellationException at once, while
+     * the shielded work goes on. A future already done is returned as is.
+     *
+     * <pre>{@code
+     * Task<Void> save = saveToDisk();
+     * await(Futures.shield(save));   // if the caller is cancelled here, the save still completes
+     * }</pre>
+     */
+    public static <T> Future<T> shield(Future<T> future) {
+        Objects.requireNonNull(future, "future");
+        if (future.isDone()) {
+            return future;
+        }
+        Future<T> outer = new Future<>();
+        Consumer<Future<T>> innerDone = inner -> {
+            if (!outer.isDone()) {
+                copyOutcome(inner, outer);
+            }
+        };
+        future.addDoneCallback(innerDone);
+        outer.addDoneCallback(o -> {
+            if (!future.isDone()) {
+                future.removeDoneCallback(innerDone);
+            }
+        });
+        return outer;
+    }
+
+    // ------------------------------------------------------------------------------------------ waitFor
+
+    /**
+     * The result of {@code future}, or a {@link TimeoutException} once {@code timeout} has passed, as asyncio's
+     * {@code wait_for} (since Python 3.12, {@code async with timeout(t): return await future}): on timeout the
+     * future is cancelled and, when it is a task, awaited until it has finished unwinding; then the returned task
+     * fails with {@code TimeoutException}. Cancelling the returned task cancels {@code future}.
+     *
+     * <pre>{@code
+     * String reply = await(Futures.waitFor(ask(server), Duration.ofSeconds(5)));
+     * }</pre>
+     *
+     * @param timeout the time allowed; {@code null} waits without limit
+     */
+    public static <T> Task<T> waitFor(Future<T> future, Duration timeout) {
+        Objects.requireNonNull(future, "future");
+        return Timeout.start(Timeout.after(timeout), () -> future);
+    }
+
+    // ------------------------------------------------------------------------------------------ wait
+
+    /** When {@link #wait} returns, as asyncio's {@code FIRST_COMPLETED}, {@code FIRST_EXCEPTION}, {@code ALL_COMPLETED}. */
+    public enum ReturnWhen {
+        /** When any future is done (or cancelled). */
+        FIRST_COMPLETED,
+        /** When any future fails (cancellation does not count), or all are done. */
+        FIRST_EXCEPTION,
+        /** When all futures are done. */
+        ALL_COMPLETED
+    }
+
+    /**
+     * What {@link #wait} returns: the futures that were done, and those still pending, each in argument order.
+     *
+     * @param <F> the future type
+     */
+    public record DoneAndPending<F extends Future<?>>(Set<F> done, Set<F> pending) {
+    }
+
+    /** As {@link #wait(List, ReturnWhen, Duration)} with no timeout. */
+    public static <F extends Future<?>> Future<DoneAndPending<F>> wait(List<F> futures, ReturnWhen returnWhen) {
+        return wait(futures, returnWhen, null);
+    }
+
+    /**
+     * Waits for {@code futures} as asyncio's {@code wait}: the returned future completes with the done and the
+     * pending ones once {@code returnWhen} is met or {@code timeout} has passed. It never fails because of a
+     * future, and cancels none, on timeout or when cancelled itself.
+     *
+     * <pre>{@code
+     * var r = await(Futures.wait(List.of(a, b, c), Futures.ReturnWhen.FIRST_COMPLETED, Duration.ofSeconds(1)));
+     * for (Task<String> t : r.pending()) t.cancel();
+     * }</pre>
+     *
+     * @param timeout {@code null} for none
+     * @throws IllegalArgumentException when {@code futures} is empty, as asyncio
+     */
+    public static <F extends Future<?>> Future<DoneAndPending<F>> wait(List<F> futures, ReturnWhen returnWhen,
+                                                                        Duration timeout) {
+        Objects.requireNonNull(returnWhen, "returnWhen");
+        List<F> all = List.copyOf(futures);
+        if (all.isEmpty()) {
+            throw new IllegalArgumentException("wait() needs at least one future");
+        }
+        Future<DoneAndPending<F>> result = new Future<>();
+        Runnable finish = () -> {
+            Set<F> done = new LinkedHashSet<>();
+            Set<F> pending = new LinkedHashSet<>();
+            for (F f : all) {
+                (f.isDone() ? done : pending).add(f);
+            }
+            result.tryComplete(new DoneAndPending<>(Collections.unmodifiableSet(done),
+                    Collections.unmodifiableSet(pending)));
+        };
+        int[] left = {0};
+        for (F f : all) {
+            if (!f.isDone()) {
+                left[0]++;
+            } else if (returnWhen == ReturnWhen.FIRST_COMPLETED
+                    || returnWhen == ReturnWhen.FIRST_EXCEPTION && failed(f)) {
+                finish.run();
+                return result;
+            }
+        }
+        if (left[0] == 0) {
+            finish.run();
+            return result;
+        }
+        Consumer<Future<?>> onDone = f -> {
+            left[0]--;
+            if (result.isDone()) {
+                return;
+            }
+            if (left[0] == 0 || returnWhen == ReturnWhen.FIRST_COMPLETED
+                    || returnWhen == ReturnWhen.FIRST_EXCEPTION && failed(f)) {
+                finish.run();
+            }
+        };
+        for (F f : all) {
+            if (!f.isDone()) {
+                f.addCallback(onDone);
+            }
+        }
+        TimerHandle timer = timeout == null ? null : EventLoop.running().callLater(timeout, finish);
+        result.addDoneCallback(r -> {
+            if (timer != null) {
+                timer.cancel();
+            }
+            for (F f : all) {
+                if (!f.isDone()) {
+                    f.removeCallback(onDone);
+                }
+            }
+        });
+        return result;
+    }
+
+    private static boolean failed(Future<?> f) {
+        return f.isDone() && !f.isCancelled() && f.exception() != null;
+    }
+
+    // ------------------------------------------------------------------------------------------ asCompleted
+
+    /** As {@link #asCompleted(List, Duration)} with no timeout. */
+    public static <T> List<Future<T>> asCompleted(List<? extends Future<? extends T>> futures) {
+        return asCompleted(futures, null);
+    }
+
+    /**
+     * Futures that complete in the order {@code futures} do, as asyncio's {@code as_completed}: the first of the
+     * returned list has the outcome of the first to finish, the second of the second, and so on. After
+     * {@code timeout}, those not completed yet fail with {@link TimeoutException}. Nothing is cancelled.
+     *
+     * <pre>{@code
+     * for (Future<String> next : Futures.asCompleted(List.of(fetch("a"), fetch("b")))) {
+     *     System.out.println(await(next));   // the fastest first
+     * }
+     * }</pre>
+     *
+     * @param timeout {@code null} for none
+     */
+    public static <T> List<Future<T>> asCompleted(List<? extends Future<? extends T>> futures, Duration timeout) {
+        List<Future<? extends T>> all = List.copyOf(futures);
+        List<Future<T>> slots = new ArrayList<>(all.size());
+        for (int i = 0; i < all.size(); i++) {
+            slots.add(new Future<>());
+        }
+        int[] next = {0};
+        Consumer<Future<?>> onDone = f -> {
+            if (next[0] < slots.size()) {
+                @SuppressWarnings("unchecked")
+                Future<T> done = (Future<T>) f;
+                copyOutcome(done, slots.get(next[0]++));
+            }
+        };
+        for (Future<? extends T> f : all) {
+            f.addCallback(onDone);
+        }
+        if (timeout != null && !all.isEmpty()) {
+            TimerHandle timer = EventLoop.running().callLater(timeout, () -> {
+                for (Future<? extends T> f : all) {
+                    if (!f.isDone()) {
+                        f.removeCallback(onDone);
+                    }
+                }
+                while (next[0] < slots.size()) {
+                    slots.get(next[0]++).tryFail(new TimeoutException("as_completed: timed out after " + timeout));
+                }
+            });
+            slots.get(slots.size() - 1).addDoneCallback(last -> timer.cancel());
+        }
+        return Collections.unmodifiableList(slots);
+    }
+
+    // ------------------------------------------------------------------------------------------ internals
+
+    /** Finishes {@code to} as the done future {@code from} did, if {@code to} is still pending. */
+    static <T> void copyOutcome(Future<? extends T> from, Future<T> to) {
+        if (from.isCancelled()) {
+            to.cancel(from.cancelMessage());
+        } else if (from.exception() != null) {
+            to.tryFail(from.exception());
+        } else {
+            to.tryComplete(from.result());
+        }
+    }
+}
