@@ -71,6 +71,33 @@ public final class EventLoop implements AutoCloseable {
 
     /** The task whose step is running, or null. */
     Task<?> currentTask;
+    /** Debug mode for this loop (see {@link #setDebug(boolean)}). */
+    volatile boolean debug = DebugChecks.GLOBAL;
+    private long slowCallbackNanos = 100_000_000L;
+
+    /**
+     * Turns debug mode on or off for this loop (on for every loop with {@code -Dweft.debug=true}): callbacks
+     * slower than {@link #setSlowCallbackDuration the threshold} are reported, and the futures and tasks made on
+     * this loop are tracked so that one collected while pending, a failure never retrieved, and the task of an
+     * {@code @Async} call nobody awaited are reported with the place they were created. All through
+     * {@link System.Logger} "dev.weft.runtime" at WARNING.
+     */
+    public void setDebug(boolean on) {
+        debug = on;
+        if (on) {
+            DebugChecks.tracking = true;
+        }
+    }
+
+    public boolean isDebug() {
+        return debug;
+    }
+
+    /** In debug mode, callbacks that run longer than {@code threshold} are reported (default 100 ms). */
+    public void setSlowCallbackDuration(Duration threshold) {
+        slowCallbackNanos = threshold.toNanos();
+    }
+
     /** True while the loop runs the callbacks of a turn. */
     private boolean dispatching;
     /** How many direct resumptions are nested on the stack now (see {@link #mayResumeDirectly()}). */
@@ -593,7 +620,18 @@ public final class EventLoop implements AutoCloseable {
             q[readyHead + 1] = null;
             readyHead = (readyHead + 2) & (q.length - 1);
             readyCount--;
-            dispatch(action, arg);
+            if (debug) {
+                long start = System.nanoTime();
+                dispatch(action, arg);
+                long took = System.nanoTime() - start;
+                if (took > slowCallbackNanos) {
+                    System.getLogger("dev.weft.runtime").log(System.Logger.Level.WARNING, String.format(
+                            "Executing %s took %.3f seconds", action instanceof Task<?> t ? "a step of " + t : action,
+                            took / 1e9));
+                }
+            } else {
+                dispatch(action, arg);
+            }
         }
     }
 

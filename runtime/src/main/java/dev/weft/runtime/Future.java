@@ -87,6 +87,9 @@ public class Future<T> implements java.util.concurrent.Future<T>, CompletionStag
     /** A pending future owned by the loop running on this thread, or by none. */
     public Future() {
         this.loop = EventLoop.runningOrNull();
+        if (DebugChecks.tracking && DebugChecks.wanted(loop)) {
+            DebugChecks.track(this);
+        }
     }
 
     /**
@@ -96,6 +99,9 @@ public class Future<T> implements java.util.concurrent.Future<T>, CompletionStag
      */
     public Future(EventLoop loop) {
         this.loop = loop;
+        if (DebugChecks.tracking && DebugChecks.wanted(loop)) {
+            DebugChecks.track(this);
+        }
     }
 
     /** A future that is already done with {@code value}; it has no owner loop. */
@@ -151,6 +157,9 @@ public class Future<T> implements java.util.concurrent.Future<T>, CompletionStag
      * @throws Throwable (unchecked at the call site) the exception the future failed with, unwrapped
      */
     public T result() {
+        if (DebugChecks.tracking) {
+            DebugChecks.observed(this);
+        }
         int s = state();
         if (s == FINISHED) {
             @SuppressWarnings("unchecked")
@@ -179,6 +188,9 @@ public class Future<T> implements java.util.concurrent.Future<T>, CompletionStag
      * @throws InvalidStateException when the future is still pending
      */
     public Throwable exception() {
+        if (DebugChecks.tracking) {
+            DebugChecks.observed(this);
+        }
         int s = state();
         switch (s) {
             case FINISHED:
@@ -301,6 +313,9 @@ public class Future<T> implements java.util.concurrent.Future<T>, CompletionStag
                 cbs = callbacks;
                 callbacks = null;
             }
+            if (DebugChecks.tracking) {
+                DebugChecks.finished(this, newState, newOutcome);
+            }
             runCallbacksHere(cbs);
             return true;
         }
@@ -334,6 +349,9 @@ public class Future<T> implements java.util.concurrent.Future<T>, CompletionStag
         }
         outcome = newOutcome;
         STATE.setRelease(this, newState);
+        if (DebugChecks.tracking) {
+            DebugChecks.finished(this, newState, newOutcome);
+        }
         Object cbs = callbacks;
         callbacks = null;
         return cbs;
@@ -388,6 +406,9 @@ public class Future<T> implements java.util.concurrent.Future<T>, CompletionStag
 
     /** Registers an internal or user callback object (a Task, or a Consumer). */
     final void addCallback(Object cb) {
+        if (DebugChecks.tracking) {
+            DebugChecks.observed(this);
+        }
         EventLoop l = loop;
         if (l == null) {
             synchronized (this) {

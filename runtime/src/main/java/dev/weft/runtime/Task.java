@@ -126,6 +126,9 @@ public class Task<T> extends Future<T> {
 
     /** Steps with the outcome of {@code future} (done), or with nothing when {@code future} is null. */
     final void resumeFrom(Future<?> future) {
+        if (DebugChecks.tracking && future != null) {
+            DebugChecks.observed(future);
+        }
         if (future == null) {
             resume(null, null);
             return;
