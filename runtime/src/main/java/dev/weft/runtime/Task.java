@@ -160,6 +160,9 @@ public class Task<T> extends Future<T> {
         }
         if (thrown != null) {
             sent = null;
+            if (l != null && l.debug) {
+                AsyncTrace.record(thrown, awaitSite()); // debug mode: the exception keeps the awaits it crossed
+            }
         }
         Task<?> previous = null;
         if (l != null) {
