@@ -41,6 +41,8 @@ public class Task<T> extends Future<T> {
     private int cancelState;
     /** Where the owner loop keeps this task among its pending ones, or -1. */
     int pendingIndex = -1;
+    /** The context variables this task sees; its creator's, copied on write. */
+    Context context = Context.EMPTY;
 
     private static final int MUST_CANCEL = 1 << 31;
     private static final int REQUESTS = ~MUST_CANCEL;
@@ -48,6 +50,7 @@ public class Task<T> extends Future<T> {
     /** A task of the loop running on this thread (or of none); a subclass starts it with {@link #begin()}. */
     protected Task() {
         super();
+        context = Context.forNewTask(loop);
     }
 
     private Task(EventLoop loop) {
@@ -79,10 +82,9 @@ public class Task<T> extends Future<T> {
         return t;
     }
 
-    /** The task whose step is running on this thread's loop, or {@code null}. */
+    /** The task whose step is running on this thread (on its loop, or a loop-less one), or {@code null}. */
     public static Task<?> current() {
-        EventLoop loop = EventLoop.runningOrNull();
-        return loop == null ? null : loop.currentTask;
+        return Context.currentTask();
     }
 
     /**
@@ -164,24 +166,23 @@ public class Task<T> extends Future<T> {
                 AsyncTrace.record(thrown, awaitSite()); // debug mode: the exception keeps the awaits it crossed
             }
         }
-        Task<?> previous = null;
+        Task<?> previous;
         if (l != null) {
             previous = l.currentTask;
             l.currentTask = this;
+        } else {
+            previous = Context.LOOPLESS_CURRENT.get();
+            Context.LOOPLESS_CURRENT.set(this);
         }
         Object result;
         try {
             result = step(sent, thrown);
         } catch (Throwable e) {
-            if (l != null) {
-                l.currentTask = previous;
-            }
+            restoreCurrent(l, previous);
             stepThrew(e);
             return;
         }
-        if (l != null) {
-            l.currentTask = previous;
-        }
+        restoreCurrent(l, previous);
         stepReturned(result);
     }
 
@@ -191,10 +192,22 @@ public class Task<T> extends Future<T> {
      *
      * @return the task that was current, to hand back to {@link #leaveFirstStep} or {@link #failFirstStep}
      */
+    private static void restoreCurrent(EventLoop l, Task<?> previous) {
+        if (l != null) {
+            l.currentTask = previous;
+        } else if (previous == null) {
+            Context.LOOPLESS_CURRENT.remove();
+        } else {
+            Context.LOOPLESS_CURRENT.set(previous);
+        }
+    }
+
     final Task<?> enterFirstStep() {
         EventLoop l = loop;
         if (l == null) {
-            return null;
+            Task<?> previous = Context.LOOPLESS_CURRENT.get();
+            Context.LOOPLESS_CURRENT.set(this);
+            return previous;
         }
         l.register(this);
         Task<?> previous = l.currentTask;
@@ -203,16 +216,12 @@ public class Task<T> extends Future<T> {
     }
 
     final void leaveFirstStep(Task<?> previous, Object result) {
-        if (loop != null) {
-            loop.currentTask = previous;
-        }
+        restoreCurrent(loop, previous);
         stepReturned(result);
     }
 
     final void failFirstStep(Task<?> previous, Throwable exception) {
-        if (loop != null) {
-            loop.currentTask = previous;
-        }
+        restoreCurrent(loop, previous);
         stepThrew(exception);
     }
 

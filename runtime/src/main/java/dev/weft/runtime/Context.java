@@ -1,0 +1,74 @@
+package dev.weft.runtime;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The values of {@link ContextVar}s seen by one task, as Python's {@code contextvars.Context}: immutable; setting
+ * a variable gives the task a new context. A task starts with the context of the task (or, outside any task, of
+ * the thread) that created it, so child tasks inherit request ids and tracing spans, and what a child sets stays
+ * its own.
+ */
+public final class Context {
+    static final Context EMPTY = new Context(Map.of());
+    private static final ThreadLocal<Context> OF_THREAD = ThreadLocal.withInitial(() -> EMPTY);
+    /** The loop-less task whose step runs on this thread (loop tasks are known to their loop). */
+    static final ThreadLocal<Task<?>> LOOPLESS_CURRENT = new ThreadLocal<>();
+
+    private final Map<ContextVar<?>, Object> values;
+
+    private Context(Map<ContextVar<?>, Object> values) {
+        this.values = values;
+    }
+
+    Object get(ContextVar<?> variable) {
+        return values.getOrDefault(variable, ContextVar.UNSET);
+    }
+
+    Context with(ContextVar<?> variable, Object value) {
+        Map<ContextVar<?>, Object> copy = new HashMap<>(values);
+        if (value == ContextVar.UNSET) {
+            copy.remove(variable);
+        } else {
+            copy.put(variable, value);
+        }
+        return new Context(copy);
+    }
+
+    /** The task whose code runs on this thread now, loop-owned or not, or null. */
+    static Task<?> currentTask() {
+        Task<?> t = LOOPLESS_CURRENT.get();
+        if (t != null) {
+            return t;
+        }
+        EventLoop loop = EventLoop.runningOrNull();
+        return loop == null ? null : loop.currentTask;
+    }
+
+    /** The context code running here sees. */
+    static Context current() {
+        Task<?> t = currentTask();
+        return t != null ? t.context : OF_THREAD.get();
+    }
+
+    /** Makes {@code next} the context code running here sees. */
+    static void setCurrent(Context next) {
+        Task<?> t = currentTask();
+        if (t != null) {
+            t.context = next;
+        } else {
+            OF_THREAD.set(next);
+        }
+    }
+
+    /** The context a task created now starts with: its creator's. */
+    static Context forNewTask(EventLoop loop) {
+        if (loop != null) {
+            Task<?> parent = loop.currentTask;
+            if (parent != null) {
+                return parent.context;
+            }
+        }
+        return current();
+    }
+}
