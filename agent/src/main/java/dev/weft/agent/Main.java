@@ -136,7 +136,7 @@ public final class Main {
 
     /** Classes from a classes directory (walking up from a class file to its package root), then the JDK's. */
     private static ClassHierarchy siblingHierarchy(Path start, Map<String, byte[]> known) {
-        ClassLoader here = Main.class.getClassLoader();
+        ClassHierarchy.ClassFileSource jdk = ClassHierarchy.resourcesOf(Main.class.getClassLoader());
         return ClassHierarchy.of(name -> {
             byte[] b = known.get(name);
             if (b != null) {
@@ -152,12 +152,7 @@ public final class Main {
                     }
                 }
             }
-            try (var in = here.getResourceAsStream(name + ".class")) {
-                return in == null ? ClassLoader.getSystemResourceAsStream(name + ".class") == null ? null
-                        : ClassLoader.getSystemResourceAsStream(name + ".class").readAllBytes() : in.readAllBytes();
-            } catch (IOException e) {
-                return null;
-            }
+            return jdk.find(name);
         });
     }
 }

@@ -15,8 +15,8 @@ public final class CoroutineSupport {
     /**
      * The first step, run by the generated entry method itself:
      * {@code prev = enter(frame); try { r = body(frame, null, null); } catch (Throwable e) { threw(frame, prev, e); }
-     * returned(frame, prev, r);}. Run by the entry itself rather than through a method of Task, it keeps an async call that completes at once to
-     * two stack frames (contract item 11: recursion 2,000 deep on a default stack).
+     * returned(frame, prev, r);}, where the body is the entry's own copy of the method's code. An async call
+     * that completes at once so costs one stack frame (contract item 11: recursion 2,000 deep on a default stack).
      *
      * @return the task that was current before, to pass back
      */
@@ -48,12 +48,7 @@ public final class CoroutineSupport {
             return f;
         }
         CompletableFuture<T> cf = Future.doneView(stage);
-        if (cf != null) {
-            Future<T> f = new Future<>((EventLoop) null);
-            f.follow(cf); // completes at once, on this thread
-            return f;
-        }
-        return Future.from(stage);
+        return cf != null ? Future.copyOfDone(cf) : Future.from(stage);
     }
 
     /**
@@ -61,7 +56,7 @@ public final class CoroutineSupport {
      * a future following a {@link CompletionStage}, or a done future of {@code null}.
      */
     @SuppressWarnings("unchecked")
-    public static Future<Object> returned(Object value) {
+    public static Future<Object> awaitableReturn(Object value) {
         if (value == null) {
             return Future.completed(null);
         }

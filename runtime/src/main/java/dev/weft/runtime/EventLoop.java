@@ -184,14 +184,7 @@ public final class EventLoop implements AutoCloseable {
         }
         inbox.drainTo(this);
         timers.purgeIfMostlyCancelled();
-        moveDueTimers();
-        int todo = readyCount;
-        dispatching = true;
-        try {
-            runReady(todo);
-        } finally {
-            dispatching = false;
-        }
+        runDueCallbacks();
         if (closeRequested) {
             finishAttachedClose();
             return;
@@ -355,14 +348,14 @@ public final class EventLoop implements AutoCloseable {
     }
 
     /**
-     * True when a task that just finished may resume its awaiter at once instead of through the ready queue:
-     * the loop is running the callbacks of a turn on this thread, nothing else is ready (the rest of this turn's
+     * True when a task that just finished (on this loop's thread) may resume its awaiter at once instead of
+     * through the ready queue: the loop is running the callbacks of a turn, nothing else is ready (the rest of this turn's
      * batch included), and few such resumptions are nested already. The order is then the same as through the
      * queue (contract item 9: the awaiter would have been the next to run); only the trip is saved, which for a
      * chain of awaits is one turn per level.
      */
     boolean mayResumeDirectly() {
-        return dispatching && readyCount == 0 && directDepth < MAX_DIRECT_DEPTH && owner == Thread.currentThread();
+        return dispatching && readyCount == 0 && directDepth < MAX_DIRECT_DEPTH; // caller is on the loop thread
     }
 
     /** From any thread: schedules (action, argument), directly when confined here, else through the inbox. */
@@ -500,10 +493,15 @@ public final class EventLoop implements AutoCloseable {
         if (closed) {
             return;
         }
+        releaseOnClose();
+    }
+
+    /** Marks the loop closed and drops what it still holds; running executor jobs finish, unheard. */
+    private void releaseOnClose() {
         closed = true;
         java.util.concurrent.ExecutorService executor = defaultExecutor;
         if (executor != null) {
-            executor.shutdown(); // running jobs finish; their results have nowhere to go
+            executor.shutdown();
         }
         java.util.Arrays.fill(ready, null);
         readyHead = readyTail = readyCount = 0;
@@ -531,19 +529,11 @@ public final class EventLoop implements AutoCloseable {
     }
 
     private void finishAttachedClose() {
-        closed = true;
         java.util.concurrent.ScheduledFuture<?> pending = wakeUp;
         if (pending != null) {
             pending.cancel(false);
         }
-        java.util.concurrent.ExecutorService executor = defaultExecutor;
-        if (executor != null) {
-            executor.shutdown();
-        }
-        java.util.Arrays.fill(ready, null);
-        readyHead = readyTail = readyCount = 0;
-        timers.clear();
-        inbox.clear();
+        releaseOnClose();
         if (RUNNING.get() == this) {
             RUNNING.remove();
         }
@@ -583,8 +573,12 @@ public final class EventLoop implements AutoCloseable {
             }
         }
 
-        moveDueTimers();
+        runDueCallbacks();
+    }
 
+    /** The second half of a turn: due timers join the ready queue, then the callbacks ready now run. */
+    private void runDueCallbacks() {
+        moveDueTimers();
         int todo = readyCount;
         dispatching = true;
         try {
@@ -625,7 +619,7 @@ public final class EventLoop implements AutoCloseable {
                 dispatch(action, arg);
                 long took = System.nanoTime() - start;
                 if (took > slowCallbackNanos) {
-                    System.getLogger("dev.weft.runtime").log(System.Logger.Level.WARNING, String.format(
+                    LOG.log(System.Logger.Level.WARNING, String.format(
                             "Executing %s took %.3f seconds", action instanceof Task<?> t ? "a step of " + t : action,
                             took / 1e9));
                 }

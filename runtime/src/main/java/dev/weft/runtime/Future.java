@@ -305,16 +305,10 @@ public class Future<T> implements java.util.concurrent.Future<T>, CompletionStag
         if (l == null) {
             Object cbs;
             synchronized (this) {
-                if (state() != PENDING) {
-                    return false;
-                }
-                outcome = newOutcome;
-                STATE.setRelease(this, newState);
-                cbs = callbacks;
-                callbacks = null;
+                cbs = transitionKeepingCallbacks(newState, newOutcome);
             }
-            if (DebugChecks.tracking) {
-                DebugChecks.finished(this, newState, newOutcome);
+            if (cbs == this) {
+                return false;
             }
             runCallbacksHere(cbs);
             return true;
@@ -340,8 +334,9 @@ public class Future<T> implements java.util.concurrent.Future<T>, CompletionStag
     }
 
     /**
-     * For a finishing task on its own loop's thread: the transition without scheduling the callbacks, which are
-     * returned for the caller to schedule (or to run one at once). Returns {@code this} when not pending.
+     * The transition itself, without running or scheduling the callbacks, which are returned for the caller to
+     * run (loop-less), schedule, or (a finishing task) resume at once. Returns {@code this} when not pending.
+     * Loop thread, or under this future's monitor for a loop-less future.
      */
     final Object transitionKeepingCallbacks(int newState, Object newOutcome) {
         if (state() != PENDING) {
@@ -670,6 +665,19 @@ public class Future<T> implements java.util.concurrent.Future<T>, CompletionStag
         }
     }
 
+    /** A loop-less future already done as the done {@code cf} is: one object, no callback registered. */
+    static <T> Future<T> copyOfDone(CompletableFuture<T> cf) {
+        Future<T> f = new Future<>((EventLoop) null);
+        try {
+            f.tryTransition(FINISHED, cf.join());
+        } catch (CancellationException e) {
+            f.tryTransition(CANCELLED, e.getMessage());
+        } catch (CompletionException e) {
+            f.tryTransition(FAILED, unwrap(e));
+        }
+        return f;
+    }
+
     /** {@code isDone()}, with "true" for a future that refuses to answer (a minimal stage): nothing to cancel. */
     private static boolean isDoneOrOpaque(java.util.concurrent.Future<?> f) {
         try {
@@ -702,6 +710,9 @@ public class Future<T> implements java.util.concurrent.Future<T>, CompletionStag
 
     /** Finishes this future as the done future {@code other} did (if still pending). */
     final void copyOutcomeOf(Future<?> other) {
+        if (DebugChecks.tracking) {
+            DebugChecks.observed(other); // its outcome is passed on: not a failure nobody retrieved
+        }
         int s = other.state();
         if (s == CANCELLED) {
             tryTransition(CANCELLED, other.cancelMessage());

@@ -112,7 +112,7 @@ public final class Futures {
             }
             List<Object> results = new ArrayList<>(children.size());
             for (Future<?> f : children) {
-                results.add(f.isCancelled() ? cancellationOf(f) : f.exception() != null ? f.exception() : f.result());
+                results.add(f.isCancelled() ? f.cancellationException() : f.exception() != null ? f.exception() : f.result());
             }
             tryComplete(Collections.unmodifiableList(results));
         }
@@ -139,14 +139,6 @@ public final class Futures {
         }
     }
 
-    private static CancellationException cancellationOf(Future<?> f) {
-        try {
-            f.result();
-            throw new IllegalStateException(f + " is not cancelled");
-        } catch (CancellationException e) {
-            return e;
-        }
-    }
 
     // ------------------------------------------------------------------------------------------ shield
 
@@ -168,7 +160,7 @@ public final class Futures {
         Future<T> outer = new Future<>();
         Consumer<Future<T>> innerDone = inner -> {
             if (!outer.isDone()) {
-                copyOutcome(inner, outer);
+                outer.copyOutcomeOf(inner);
             }
         };
         future.addDoneCallback(innerDone);
@@ -332,7 +324,7 @@ public final class Futures {
             if (next[0] < slots.size()) {
                 @SuppressWarnings("unchecked")
                 Future<T> done = (Future<T>) f;
-                copyOutcome(done, slots.get(next[0]++));
+                slots.get(next[0]++).copyOutcomeOf(done);
             }
         };
         for (Future<? extends T> f : all) {
@@ -352,18 +344,5 @@ public final class Futures {
             slots.get(slots.size() - 1).addDoneCallback(last -> timer.cancel());
         }
         return Collections.unmodifiableList(slots);
-    }
-
-    // ------------------------------------------------------------------------------------------ internals
-
-    /** Finishes {@code to} as the done future {@code from} did, if {@code to} is still pending. */
-    static <T> void copyOutcome(Future<? extends T> from, Future<T> to) {
-        if (from.isCancelled()) {
-            to.cancel(from.cancelMessage());
-        } else if (from.exception() != null) {
-            to.tryFail(from.exception());
-        } else {
-            to.tryComplete(from.result());
-        }
     }
 }

@@ -186,12 +186,6 @@ public class Task<T> extends Future<T> {
         stepReturned(result);
     }
 
-    /**
-     * The first step, when generated code runs it itself (so a chain of async calls that complete at once costs
-     * two stack frames per call, not six): registers the task and makes it current.
-     *
-     * @return the task that was current, to hand back to {@link #leaveFirstStep} or {@link #failFirstStep}
-     */
     private static void restoreCurrent(EventLoop l, Task<?> previous) {
         if (l != null) {
             l.currentTask = previous;
@@ -202,6 +196,12 @@ public class Task<T> extends Future<T> {
         }
     }
 
+    /**
+     * The first step, when generated code runs it itself (so an async call that completes at once costs one stack
+     * frame, as the source method did): registers the task and makes it current.
+     *
+     * @return the task that was current, to hand back to {@link #leaveFirstStep} or {@link #failFirstStep}
+     */
     final Task<?> enterFirstStep() {
         EventLoop l = loop;
         if (l == null) {
@@ -397,9 +397,9 @@ public class Task<T> extends Future<T> {
     }
 
     /**
-     * The async stack of a suspended task, innermost first: the await this task waits in, then the await of the
-     * task it waits for, and so on down the chain, as a debugger shows the frames of a blocked thread. Empty
-     * when the task is not suspended.
+     * The async stack of a suspended task, innermost first, as a debugger shows the frames of a blocked thread:
+     * the await of the deepest task in the chain of tasks awaiting one another, then the await of the task that
+     * waits for it, and so on up to this task's own await. Empty when the task is not suspended.
      *
      * <pre>{@code
      * for (StackTraceElement e : task.asyncStackTrace()) System.out.println("\tat " + e);

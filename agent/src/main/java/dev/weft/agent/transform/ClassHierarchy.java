@@ -38,8 +38,16 @@ public final class ClassHierarchy {
 
     /** Class files found as resources of {@code loader} (the JDK's own through the platform's resources). */
     public static ClassHierarchy of(ClassLoader loader) {
+        return new ClassHierarchy(resourcesOf(loader));
+    }
+
+    /**
+     * Class files read as resources of {@code loader} (the platform loader when null), then of the system class
+     * loader: the JDK's own classes come through either.
+     */
+    public static ClassFileSource resourcesOf(ClassLoader loader) {
         ClassLoader effective = loader != null ? loader : ClassLoader.getPlatformClassLoader();
-        return new ClassHierarchy(name -> readResource(effective, name));
+        return name -> readResource(effective, name);
     }
 
     /** Class files from {@code source}. */

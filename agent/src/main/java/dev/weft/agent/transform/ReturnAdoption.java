@@ -12,7 +12,7 @@ import org.objectweb.asm.tree.MethodNode;
  * <p>An async method returns a future of its declared type; the task it becomes must finish with that future's
  * outcome (contract item 1). {@code return Task.completed(v)} and {@code return
  * CompletableFuture.completedFuture(v)} are the common case: the wrapper is dropped and the step returns
- * {@code v} itself (no allocation). Any other {@code return x} becomes {@code return await(returned(x))}: the
+ * {@code v} itself (no allocation). Any other {@code return x} becomes {@code return await(awaitableReturn(x))}: the
  * task waits for {@code x} (without suspending if it is done) and finishes with its value or its exception.
  */
 final class ReturnAdoption {
@@ -31,7 +31,7 @@ final class ReturnAdoption {
                 continue;
             }
             InsnList adopt = new InsnList();
-            adopt.add(new MethodInsnNode(Opcodes.INVOKESTATIC, Names.SUPPORT, "returned",
+            adopt.add(new MethodInsnNode(Opcodes.INVOKESTATIC, Names.SUPPORT, "awaitableReturn",
                     "(Ljava/lang/Object;)L" + Names.FUTURE + ";", false));
             adopt.add(new MethodInsnNode(Opcodes.INVOKESTATIC, Names.AWAIT, "await", Names.AWAIT_FUTURE_DESC, false));
             insns.insertBefore(insn, adopt);

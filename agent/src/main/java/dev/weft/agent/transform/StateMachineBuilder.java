@@ -101,45 +101,9 @@ final class StateMachineBuilder {
             }
             points.add(plan(points.size() + 1, insn, i, frames[i], live[i]));
         }
-        // The entry runs the first step itself, in its own frame: a copy of the code, made before the body's
-        // locals are shifted. A call that completes at once costs one stack frame, as the source method did.
-        InsnList entryCode = new InsnList();
-        Map<LabelNode, LabelNode> labels = new HashMap<>();
-        for (AbstractInsnNode n = insns.getFirst(); n != null; n = n.getNext()) {
-            if (n instanceof LabelNode l) {
-                labels.put(l, new LabelNode());
-            }
-        }
-        Map<AbstractInsnNode, AbstractInsnNode> entryAwaits = new HashMap<>();
-        java.util.Set<AbstractInsnNode> awaitInsns = new java.util.HashSet<>();
-        for (ResumePoint p : points) {
-            awaitInsns.add(p.await());
-        }
-        List<AbstractInsnNode> entryReturns = new ArrayList<>();
-        for (AbstractInsnNode n = insns.getFirst(); n != null; n = n.getNext()) {
-            AbstractInsnNode copy = n.clone(labels);
-            entryCode.add(copy);
-            if (awaitInsns.contains(n)) {
-                entryAwaits.put(n, copy);
-            } else if (n.getOpcode() == Opcodes.ARETURN) {
-                entryReturns.add(copy);
-            }
-        }
-        List<TryCatchBlockNode> entryHandlers = new ArrayList<>();
-        for (TryCatchBlockNode t : method.tryCatchBlocks) {
-            TryCatchBlockNode c = new TryCatchBlockNode(labels.get(t.start), labels.get(t.end), labels.get(t.handler),
-                    t.type);
-            c.visibleTypeAnnotations = t.visibleTypeAnnotations;
-            c.invisibleTypeAnnotations = t.invisibleTypeAnnotations;
-            entryHandlers.add(c);
-        }
-        List<LocalVariableNode> entryVariables = new ArrayList<>();
-        if (method.localVariables != null) {
-            for (LocalVariableNode lv : method.localVariables) {
-                entryVariables.add(new LocalVariableNode(lv.name, lv.desc, lv.signature, labels.get(lv.start),
-                        labels.get(lv.end), lv.index));
-            }
-        }
+        // The entry runs the first step itself, in its own frame, on a copy of the code made before the body's
+        // locals are shifted: a call that completes at once costs one stack frame, as the source method did.
+        EntryCopy entry = copyForEntry(points);
         int originalLocals = method.maxLocals;
         trimDeadVariables(points);
 
@@ -161,15 +125,63 @@ final class StateMachineBuilder {
         }
         insns.insert(prologue(points));
 
-        buildEntry(entryCode, entryHandlers, points, entryAwaits, entryReturns, originalLocals);
-        method.instructions = entryCode;
-        method.tryCatchBlocks = entryHandlers;
-        method.localVariables = entryVariables;
+        buildEntry(entry, points, originalLocals);
+        method.instructions = entry.code();
+        method.tryCatchBlocks = entry.handlers();
+        method.localVariables = entry.variables();
         method.visibleLocalVariableAnnotations = null;
         method.invisibleLocalVariableAnnotations = null;
         method.maxLocals = originalLocals + 4;
         method.maxStack += 4;
         return body;
+    }
+
+    /** The entry's copy of the code, with its awaits (by original instruction), returns, handlers and variables. */
+    private record EntryCopy(InsnList code, Map<AbstractInsnNode, AbstractInsnNode> awaits,
+                             List<AbstractInsnNode> returns, List<TryCatchBlockNode> handlers,
+                             List<LocalVariableNode> variables) {
+    }
+
+    private EntryCopy copyForEntry(List<ResumePoint> points) {
+        InsnList insns = method.instructions;
+        Map<LabelNode, LabelNode> labels = new HashMap<>();
+        for (AbstractInsnNode n = insns.getFirst(); n != null; n = n.getNext()) {
+            if (n instanceof LabelNode l) {
+                labels.put(l, new LabelNode());
+            }
+        }
+        java.util.Set<AbstractInsnNode> awaitInsns = new java.util.HashSet<>();
+        for (ResumePoint p : points) {
+            awaitInsns.add(p.await());
+        }
+        InsnList code = new InsnList();
+        Map<AbstractInsnNode, AbstractInsnNode> awaits = new HashMap<>();
+        List<AbstractInsnNode> returns = new ArrayList<>();
+        for (AbstractInsnNode n = insns.getFirst(); n != null; n = n.getNext()) {
+            AbstractInsnNode copy = n.clone(labels);
+            code.add(copy);
+            if (awaitInsns.contains(n)) {
+                awaits.put(n, copy);
+            } else if (n.getOpcode() == Opcodes.ARETURN) {
+                returns.add(copy);
+            }
+        }
+        List<TryCatchBlockNode> handlers = new ArrayList<>();
+        for (TryCatchBlockNode t : method.tryCatchBlocks) {
+            TryCatchBlockNode c = new TryCatchBlockNode(labels.get(t.start), labels.get(t.end), labels.get(t.handler),
+                    t.type);
+            c.visibleTypeAnnotations = t.visibleTypeAnnotations;
+            c.invisibleTypeAnnotations = t.invisibleTypeAnnotations;
+            handlers.add(c);
+        }
+        List<LocalVariableNode> variables = new ArrayList<>();
+        if (method.localVariables != null) {
+            for (LocalVariableNode lv : method.localVariables) {
+                variables.add(new LocalVariableNode(lv.name, lv.desc, lv.signature, labels.get(lv.start),
+                        labels.get(lv.end), lv.index));
+            }
+        }
+        return new EntryCopy(code, awaits, returns, handlers, variables);
     }
 
     FrameLayout layout() {
@@ -486,9 +498,8 @@ final class StateMachineBuilder {
      * exit: returned(frame, previous, result); return frame;
      * </pre>
      */
-    private void buildEntry(InsnList code, List<TryCatchBlockNode> handlers, List<ResumePoint> points,
-                            Map<AbstractInsnNode, AbstractInsnNode> awaits, List<AbstractInsnNode> returns,
-                            int originalLocals) {
+    private void buildEntry(EntryCopy entry, List<ResumePoint> points, int originalLocals) {
+        InsnList code = entry.code();
         int frameSlot = originalLocals;
         int previousSlot = originalLocals + 1;
         int resultSlot = originalLocals + 2;
@@ -513,7 +524,7 @@ final class StateMachineBuilder {
         code.insert(start);
 
         for (ResumePoint p : points) {
-            MethodInsnNode call = (MethodInsnNode) awaits.get(p.await());
+            MethodInsnNode call = (MethodInsnNode) entry.awaits().get(p.await());
             LabelNode suspend = new LabelNode();
             LabelNode after = new LabelNode();
             InsnList await = new InsnList();
@@ -531,7 +542,7 @@ final class StateMachineBuilder {
             code.insertBefore(call, await);
             code.remove(call);
         }
-        for (AbstractInsnNode ret : returns) {
+        for (AbstractInsnNode ret : entry.returns()) {
             InsnList toExit = new InsnList();
             toExit.add(new VarInsnNode(Opcodes.ASTORE, resultSlot));
             toExit.add(new JumpInsnNode(Opcodes.GOTO, exit));
@@ -562,6 +573,6 @@ final class StateMachineBuilder {
         code.add(new MethodInsnNode(Opcodes.INVOKESTATIC, Names.SUPPORT, "threw",
                 "(" + taskDesc + taskDesc + "Ljava/lang/Throwable;)V", false));
         code.add(new JumpInsnNode(Opcodes.GOTO, done));
-        handlers.add(new TryCatchBlockNode(tryStart, tryEnd, handler, "java/lang/Throwable"));
+        entry.handlers().add(new TryCatchBlockNode(tryStart, tryEnd, handler, "java/lang/Throwable"));
     }
 }
