@@ -1,17 +1,19 @@
 package dev.weft.agent.transform;
 
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.ClassVisitor;
 import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.MethodTooLargeException;
 import org.objectweb.asm.MethodVisitor;
 import org.objectweb.asm.Opcodes;
-import org.objectweb.asm.Type;
 import org.objectweb.asm.tree.AbstractInsnNode;
-import org.objectweb.asm.tree.AnnotationNode;
 import org.objectweb.asm.tree.ClassNode;
 import org.objectweb.asm.tree.MethodNode;
 import org.objectweb.asm.tree.analysis.AnalyzerException;
@@ -54,9 +56,43 @@ public final class AsyncTransformer {
      * Rewrites the class, or returns it unchanged (the same array) when it has nothing to rewrite or was
      * rewritten already.
      *
-     * @throws AsyncTransformException for a method that cannot be rewritten, naming class, method, file and line
+     * <p>What it returns has passed {@link EmittedCodeCheck}, the JVM verifier's rules applied to the written
+     * class files: a rewrite that would not verify is a refusal, never a class that fails to load.
+     *
+     * @throws AsyncTransformException for the methods that cannot be rewritten (every one of the class, see
+     *     {@link AsyncTransformException#all()}), naming class, method, file and line
      */
     public TransformResult transform(byte[] classBytes) {
+        Set<String> compact = new HashSet<>();
+        while (true) {
+            try {
+                return attempt(classBytes, compact);
+            } catch (TooLarge e) {
+                if (!compact.add(e.methodId)) {
+                    throw e.refusal;
+                }
+            }
+        }
+    }
+
+    /** A rewritten method's code is over the JVM's 64 KB limit. */
+    private static final class TooLarge extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final String methodId;
+        final AsyncTransformException refusal;
+
+        TooLarge(String methodId, AsyncTransformException refusal) {
+            super(null, null, false, false);
+            this.methodId = methodId;
+            this.refusal = refusal;
+        }
+    }
+
+    /**
+     * One rewrite, {@code compact} naming the methods (name + descriptor) to write in the compact shape, for code
+     * that does not fit the default one.
+     */
+    private TransformResult attempt(byte[] classBytes, Set<String> compact) {
         ClassReader reader = new ClassReader(classBytes);
         String className = reader.getClassName();
         if (ConstantPoolScan.scan(reader, classBytes) != ConstantPoolScan.Verdict.CANDIDATE) {
@@ -66,18 +102,22 @@ public final class AsyncTransformer {
         reader.accept(node, 0);
         ClassContext ctx = new ClassContext(node, hierarchy.withClasses(Map.of(className, classBytes)));
 
-        List<MethodNode> asyncMethods = findAsyncMethods(ctx, node);
-        if (asyncMethods.isEmpty()) {
+        List<AsyncTransformException> refusals = new ArrayList<>();
+        List<MethodNode> asyncMethods = AsyncMethods.select(ctx, node, refusals);
+        if (asyncMethods.isEmpty() && refusals.isEmpty()) {
             return TransformResult.unchanged(className, classBytes);
         }
         int major = node.version & 0xFFFF;
         if (major < MIN_VERSION || major > MAX_VERSION) {
-            throw ctx.refuse(asyncMethods.get(0), null, "class file version " + major + " is not supported (Java 8 "
-                    + "to 25, versions 52 to 69, are); compile with --release 8 to 25");
+            MethodNode first = asyncMethods.isEmpty() ? null : asyncMethods.get(0);
+            throw new AsyncTransformException(className, first == null ? null : first.name, node.sourceFile,
+                    first == null ? 0 : ClassContext.lineOf(first, null), "class file version " + major + " is not "
+                    + "supported (Java 8 to 25, versions 52 to 69, are); compile with --release 8 to 25");
         }
 
         Map<String, MethodNode> bodies = new LinkedHashMap<>();
         Map<String, byte[]> frames = new LinkedHashMap<>();
+        Map<String, MethodNode> sources = new HashMap<>(); // written method name + desc -> the user's method
         List<String> rewritten = new ArrayList<>();
         int index = 0;
         for (MethodNode m : asyncMethods) {
@@ -86,21 +126,43 @@ public final class AsyncTransformer {
             String frameClass = className + "$async$" + safeName + "$" + index;
             String bodyName = Names.BODY_PREFIX + safeName + "$" + index;
             index++;
-            StateMachineBuilder builder = new StateMachineBuilder(ctx, m, frameClass, bodyName);
-            MethodNode body;
+            int line = ClassContext.lineOf(m, null);
             try {
-                body = builder.build();
-            } catch (AnalyzerException e) {
-                AsyncTransformException refusal = ctx.refuse(m, e.node, "the method's bytecode could not be "
-                        + "analysed (" + e.getMessage() + "); please report this with the class file");
+                MethodRewrite rewrite = new MethodRewrite(ctx, m, frameClass, bodyName, compact.contains(id));
+                MethodNode body = rewrite.body();
+                bodies.put(id, body);
+                frames.put(frameClass, FrameClassWriter.write(ctx, rewrite.layout(), bodyName));
+                rewritten.add(id);
+                sources.put(id, m);
+                sources.put(body.name + body.desc, m);
+            } catch (AsyncTransformException e) {
+                refusals.add(e);
+            } catch (AnalyzerException | RuntimeException e) {
+                AsyncTransformException refusal = new AsyncTransformException(className, m.name, node.sourceFile,
+                        e instanceof AnalyzerException a && a.node != null ? lineOf(m, a.node, line) : line,
+                        "internal error of the Weft transformer (" + e + "); this is a Weft bug: please report "
+                                + "it with the class file. The class was not rewritten");
                 refusal.initCause(e);
-                throw refusal;
+                refusals.add(refusal);
             }
-            bodies.put(id, body);
-            frames.put(frameClass, FrameClassWriter.write(ctx, builder.layout(), bodyName));
-            rewritten.add(id);
+        }
+        if (!refusals.isEmpty()) {
+            throw AsyncTransformException.of(refusals);
         }
 
+        byte[] written = write(reader, ctx, asyncMethods, bodies, sources, compact);
+        check(ctx, written, frames, sources);
+        return new TransformResult(className, written, frames, rewritten);
+    }
+
+    /** Line of {@code insn} in a method whose code has been rewritten; {@code fallback} when it has none. */
+    private static int lineOf(MethodNode m, AbstractInsnNode insn, int fallback) {
+        int line = ClassContext.lineOf(m, insn);
+        return line > 0 ? line : fallback;
+    }
+
+    private static byte[] write(ClassReader reader, ClassContext ctx, List<MethodNode> asyncMethods,
+                                Map<String, MethodNode> bodies, Map<String, MethodNode> sources, Set<String> compact) {
         ClassWriter writer = new HierarchyClassWriter(reader, ClassWriter.COMPUTE_FRAMES, ctx.hierarchy);
         Map<String, MethodNode> entries = new LinkedHashMap<>();
         for (MethodNode m : asyncMethods) {
@@ -126,94 +188,46 @@ public final class AsyncTransformer {
                 super.visitEnd();
             }
         }, 0);
-        return new TransformResult(className, writer.toByteArray(), frames, rewritten);
+        try {
+            return writer.toByteArray();
+        } catch (MethodTooLargeException e) {
+            MethodNode m = sources.get(e.getMethodName() + e.getDescriptor());
+            if (m == null) {
+                throw e; // a method Weft did not touch: the class file was too large already
+            }
+            String id = m.name + m.desc;
+            throw new TooLarge(id, ctx.refuse(m, null, "the rewritten method is over the JVM's 64 KB code limit ("
+                    + e.getCodeSize() + " bytes" + (compact.contains(id) ? ", in Weft's compact shape" : "") + "): it has "
+                    + "too many awaits with too many values live across them; split this method into smaller @Async "
+                    + "methods"));
+        }
     }
 
-    /** The methods to rewrite; refuses awaits where they cannot be (contract item 7). */
-    private static List<MethodNode> findAsyncMethods(ClassContext ctx, ClassNode node) {
-        List<MethodNode> result = new ArrayList<>();
-        for (MethodNode m : node.methods) {
-            boolean annotated = hasAnnotation(m.invisibleAnnotations) || hasAnnotation(m.visibleAnnotations);
-            AbstractInsnNode firstAwait = firstAwait(m);
-            Type returnType = Type.getReturnType(m.desc);
-            boolean asyncReturn = Names.isAsyncReturnType(returnType);
-            if (annotated) {
-                if ("<init>".equals(m.name) || "<clinit>".equals(m.name)) {
-                    throw ctx.refuse(m, null, "@Async cannot be put on a constructor or initializer; move the "
-                            + "asynchronous work to an @Async method that returns Task<T>");
-                }
-                if ((m.access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) != 0) {
-                    throw ctx.refuse(m, null, "@Async needs a method body; remove @Async from this abstract or "
-                            + "native method and put it on the implementations");
-                }
-                if (!asyncReturn) {
-                    throw ctx.refuse(m, null, "@Async methods must return Task<T>, CompletableFuture<T> or "
-                            + "CompletionStage<T>, not " + returnType.getClassName()
-                            + "; change the return type and end with return Task.completed(value)");
-                }
-                if (firstAwait != null && (m.access & Opcodes.ACC_SYNCHRONIZED) != 0) {
-                    throw ctx.refuse(m, firstAwait, "await(...) is not allowed inside a synchronized method: a "
-                            + "monitor cannot be held across a suspension; remove synchronized, or guard the "
-                            + "state with an event-loop-confined design or dev.weft.runtime locks");
-                }
-                result.add(m);
-            } else if (firstAwait != null) {
-                boolean lambda = (m.access & Opcodes.ACC_SYNTHETIC) != 0 && m.name.startsWith("lambda$");
-                if (lambda && asyncReturn) {
-                    result.add(m);
-                } else if (lambda) {
-                    throw ctx.refuse(m, firstAwait, "await(...) in a lambda that returns "
-                            + returnType.getClassName() + "; an async lambda's functional interface must return "
-                            + "Task, CompletableFuture or CompletionStage");
-                } else if ("<init>".equals(m.name) || "<clinit>".equals(m.name)) {
-                    throw ctx.refuse(m, firstAwait, "await(...) in a constructor or initializer, which cannot "
-                            + "suspend; move the asynchronous work to an @Async factory method that returns Task<T>");
-                } else {
-                    throw ctx.refuse(m, firstAwait, "await(...) in a method that is neither @Async nor an async "
-                            + "lambda; annotate " + m.name + " with @dev.weft.Async (its return type must be Task<T>, "
-                            + "CompletableFuture<T> or CompletionStage<T>)");
-                }
+    /** Pass 8: the written host and frame classes must pass the JVM verifier's rules. */
+    private static void check(ClassContext ctx, byte[] written, Map<String, byte[]> frames,
+                              Map<String, MethodNode> sources) {
+        Map<String, byte[]> all = new HashMap<>(frames);
+        all.put(ctx.name, written);
+        ClassHierarchy hierarchy = ctx.hierarchy.withClasses(all);
+        List<AsyncTransformException> refusals = new ArrayList<>();
+        for (EmittedCodeCheck.Failure f : EmittedCodeCheck.check(written, hierarchy,
+                (name, desc) -> sources.containsKey(name + desc))) {
+            MethodNode m = sources.get(f.method() + f.descriptor());
+            refusals.add(unverifiable(ctx, m.name, f));
+        }
+        for (Map.Entry<String, byte[]> frame : frames.entrySet()) {
+            for (EmittedCodeCheck.Failure f : EmittedCodeCheck.check(frame.getValue(), hierarchy, (n, d) -> true)) {
+                refusals.add(unverifiable(ctx, frame.getKey() + "." + f.method(), f));
             }
         }
-        for (MethodNode m : result) {
-            if (firstAwait(m) == null) {
-                continue;
-            }
-            int[] depth;
-            try {
-                depth = FlowGraph.of(ctx.name, m).monitorDepth();
-            } catch (AnalyzerException e) {
-                throw ctx.refuse(m, e.node, "the method's bytecode could not be analysed (" + e.getMessage() + ")");
-            }
-            for (int i = 0; i < m.instructions.size(); i++) {
-                AbstractInsnNode insn = m.instructions.get(i);
-                if (Names.isAwait(insn) && depth[i] > 0) {
-                    throw ctx.refuse(m, insn, "await(...) is not allowed inside synchronized: a monitor cannot be "
-                            + "held across a suspension; move the await out of the synchronized block");
-                }
-            }
+        if (!refusals.isEmpty()) {
+            throw AsyncTransformException.of(refusals);
         }
-        return result;
     }
 
-    private static boolean hasAnnotation(List<AnnotationNode> annotations) {
-        if (annotations == null) {
-            return false;
-        }
-        for (AnnotationNode a : annotations) {
-            if (Names.ASYNC_DESC.equals(a.desc)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static AbstractInsnNode firstAwait(MethodNode m) {
-        for (AbstractInsnNode n = m.instructions.getFirst(); n != null; n = n.getNext()) {
-            if (Names.isAwait(n)) {
-                return n;
-            }
-        }
-        return null;
+    private static AsyncTransformException unverifiable(ClassContext ctx, String method, EmittedCodeCheck.Failure f) {
+        return new AsyncTransformException(ctx.name, method, ctx.sourceFile, f.line(), "the rewritten code would "
+                + "not pass the JVM's verifier (" + f.method() + f.descriptor() + " " + f.message() + "); this is a "
+                + "Weft bug, please report it with the class file. The class was not rewritten");
     }
 }

@@ -1,5 +1,6 @@
 package dev.weft.agent.transform;
 
+import java.util.List;
 import org.objectweb.asm.ClassWriter;
 import org.objectweb.asm.MethodVisitor;
 import org.objectweb.asm.Opcodes;
@@ -14,11 +15,15 @@ final class FrameClassWriter {
     private FrameClassWriter() {
     }
 
+    /** What the frame class declares: the saved-value fields ({name, descriptor}) and the line of each await. */
+    record Layout(String frameClass, List<String[]> fields, String methodName, int[] awaitLines) {
+    }
+
     /**
      * {@code StackTraceElement awaitSite()}: where the suspended method waits, for async stack traces
      * ({@code Task.asyncStackTrace()}): the host class, the method and the line of the await the label names.
      */
-    private static void writeAwaitSite(ClassWriter cw, ClassContext ctx, StateMachineBuilder.FrameLayout layout) {
+    private static void writeAwaitSite(ClassWriter cw, ClassContext ctx, Layout layout) {
         int[] lines = layout.awaitLines();
         MethodVisitor m = cw.visitMethod(Opcodes.ACC_PROTECTED, "awaitSite", "()Ljava/lang/StackTraceElement;",
                 null, null);
@@ -57,7 +62,7 @@ final class FrameClassWriter {
         m.visitEnd();
     }
 
-    static byte[] write(ClassContext ctx, StateMachineBuilder.FrameLayout layout, String bodyName) {
+    static byte[] write(ClassContext ctx, Layout layout, String bodyName) {
         ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES) {
             @Override
             protected String getCommonSuperClass(String a, String b) {

@@ -10,10 +10,10 @@ import org.objectweb.asm.tree.analysis.SimpleVerifier;
  * ASM's {@link SimpleVerifier} (precise reference types for each local and stack slot), answering its
  * sub-type questions from class files through {@link ClassHierarchy} instead of loading classes.
  */
-final class HierarchyVerifier extends SimpleVerifier {
+class HierarchyVerifier extends SimpleVerifier {
     private static final Type OBJECT = Type.getObjectType("java/lang/Object");
 
-    private final ClassHierarchy hierarchy;
+    final ClassHierarchy hierarchy;
 
     HierarchyVerifier(ClassHierarchy hierarchy, Type currentClass, Type currentSuper, List<Type> interfaces,
                       boolean isInterface) {

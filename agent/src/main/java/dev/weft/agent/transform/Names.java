@@ -22,14 +22,19 @@ final class Names {
 
     static final String AWAIT_FUTURE_DESC = "(L" + FUTURE + ";)Ljava/lang/Object;";
     static final String AWAIT_STAGE_DESC = "(L" + COMPLETION_STAGE + ";)Ljava/lang/Object;";
+    /** {@code await(future, Class<X> thrown)}: the same await, declared {@code throws X}. */
+    static final String AWAIT_FUTURE_THROWS_DESC = "(L" + FUTURE + ";Ljava/lang/Class;)Ljava/lang/Object;";
+    static final String AWAIT_STAGE_THROWS_DESC = "(L" + COMPLETION_STAGE + ";Ljava/lang/Class;)Ljava/lang/Object;";
 
     /** Prefix of the synthetic method holding a rewritten body. */
     static final String BODY_PREFIX = "async$";
 
+    /** A call of {@code Await.await}, in any of its four forms. */
     static boolean isAwait(AbstractInsnNode insn) {
         return insn instanceof MethodInsnNode m && m.getOpcode() == org.objectweb.asm.Opcodes.INVOKESTATIC
                 && AWAIT.equals(m.owner) && "await".equals(m.name)
-                && (AWAIT_FUTURE_DESC.equals(m.desc) || AWAIT_STAGE_DESC.equals(m.desc));
+                && (AWAIT_FUTURE_DESC.equals(m.desc) || AWAIT_STAGE_DESC.equals(m.desc)
+                || AWAIT_FUTURE_THROWS_DESC.equals(m.desc) || AWAIT_STAGE_THROWS_DESC.equals(m.desc));
     }
 
     /** The return kinds an async method may declare. */

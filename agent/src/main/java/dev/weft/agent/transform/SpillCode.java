@@ -1,0 +1,380 @@
+package dev.weft.agent.transform;
+
+import dev.weft.agent.transform.SpillPlan.ResumePoint;
+import dev.weft.agent.transform.SpillPlan.Saved;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.objectweb.asm.Opcodes;
+import org.objectweb.asm.Type;
+import org.objectweb.asm.tree.AbstractInsnNode;
+import org.objectweb.asm.tree.FieldInsnNode;
+import org.objectweb.asm.tree.InsnList;
+import org.objectweb.asm.tree.InsnNode;
+import org.objectweb.asm.tree.IntInsnNode;
+import org.objectweb.asm.tree.JumpInsnNode;
+import org.objectweb.asm.tree.LabelNode;
+import org.objectweb.asm.tree.LdcInsnNode;
+import org.objectweb.asm.tree.LookupSwitchInsnNode;
+import org.objectweb.asm.tree.MethodInsnNode;
+import org.objectweb.asm.tree.TableSwitchInsnNode;
+import org.objectweb.asm.tree.TypeInsnNode;
+import org.objectweb.asm.tree.VarInsnNode;
+
+/**
+ * The code that moves saved values between a method's locals and its frame's fields, shared by the body
+ * ({@link StateMachineBody}) and the entry ({@link StateMachineEntry}).
+ *
+ * <p>Code size grows with the awaits, not with awaits times live values, wherever awaits save the same
+ * values (the common case: a loop, or a long method whose variables stay live):
+ * <ul>
+ *   <li><b>Saving</b> goes through chains that end in one shared tail ({@code suspendOn}): an await saves its
+ *       operand stack and its label, then jumps into the chain of its locals. Locals are saved in descending slot
+ *       order and chains share suffixes, so an await that saves {@code a, b} and one that saves {@code a, b, c}
+ *       share the code for {@code a, b}. A jump costs nothing measurable, so saves are always shared.</li>
+ *   <li><b>Restoring</b> is one straight path per resume point by default (the fastest resume). A method too large
+ *       for that ({@code shared}) restores through a prefix tree instead: resume points whose first locals are the
+ *       same (same slot, field and type) restore them on one path, and branch on the label where they part; each
+ *       node is reached from one place only, so the verifier sees every local with its exact type.</li>
+ *   <li>Every reference field is cleared as it is restored, so a frame holds references only while it is
+ *       suspended, and only those the code will read after resuming (issue #10 item 7).</li>
+ * </ul>
+ */
+final class SpillCode {
+    private final String frameClass;
+
+    SpillCode(String frameClass) {
+        this.frameClass = frameClass;
+    }
+
+    // ------------------------------------------------------------------------------------------ the await itself
+
+    /**
+     * The await's fast path: {@code x} (adapted to a Future when it is a CompletionStage) done? push its result
+     * (which throws the original exception) and go on at {@code after}; not done: jump to {@code suspend} with
+     * the future on the stack.
+     */
+    static void doneCheck(InsnList code, MethodInsnNode call, LabelNode suspend, LabelNode after) {
+        if (Names.AWAIT_STAGE_DESC.equals(call.desc)) {
+            code.add(new MethodInsnNode(Opcodes.INVOKESTATIC, Names.SUPPORT, "toFuture",
+                    "(L" + Names.COMPLETION_STAGE + ";)L" + Names.FUTURE + ";", false));
+        }
+        code.add(new InsnNode(Opcodes.DUP));
+        code.add(new MethodInsnNode(Opcodes.INVOKEVIRTUAL, Names.FUTURE, "isDone", "()Z", false));
+        code.add(new JumpInsnNode(Opcodes.IFEQ, suspend));
+        code.add(new MethodInsnNode(Opcodes.INVOKEVIRTUAL, Names.FUTURE, "result", "()Ljava/lang/Object;", false));
+        code.add(new JumpInsnNode(Opcodes.GOTO, after));
+    }
+
+    /** {@code frame.suspendOn(future)}, leaving {@link dev.weft.runtime.Coroutine#SUSPENDED} on the stack. */
+    static void suspendOn(InsnList code, int frameSlot, int futureSlot) {
+        code.add(new VarInsnNode(Opcodes.ALOAD, frameSlot));
+        code.add(new VarInsnNode(Opcodes.ALOAD, futureSlot));
+        code.add(new MethodInsnNode(Opcodes.INVOKEVIRTUAL, Names.TASK, "suspendOn",
+                "(L" + Names.FUTURE + ";)Ljava/lang/Object;", false));
+    }
+
+    /**
+     * What one await does on its way out, the future already stored: saves the operand stack below the future
+     * (top first) and the label, then jumps into the chain that saves its locals.
+     */
+    void saveStackAndLabel(InsnList code, ResumePoint p, int frameSlot, LabelNode chain) {
+        List<Saved> stack = p.stack();
+        for (int s = stack.size() - 1; s >= 0; s--) {
+            Saved v = stack.get(s);
+            if (v.isNull()) {
+                code.add(new InsnNode(Opcodes.POP));
+                continue;
+            }
+            code.add(new VarInsnNode(Opcodes.ALOAD, frameSlot));
+            if (v.type().getSize() == 2) {
+                code.add(new InsnNode(Opcodes.DUP_X2));
+                code.add(new InsnNode(Opcodes.POP));
+            } else {
+                code.add(new InsnNode(Opcodes.SWAP));
+            }
+            code.add(new FieldInsnNode(Opcodes.PUTFIELD, frameClass, v.field(), v.fieldDesc()));
+        }
+        setLabel(code, frameSlot, p.label());
+        code.add(new JumpInsnNode(Opcodes.GOTO, chain));
+    }
+
+    void setLabel(InsnList code, int frameSlot, int label) {
+        code.add(new VarInsnNode(Opcodes.ALOAD, frameSlot));
+        code.add(intConstant(label));
+        code.add(new FieldInsnNode(Opcodes.PUTFIELD, frameClass, "label", "I"));
+    }
+
+    /** Stores each of {@code locals} (slots shifted by {@code shift}) into its field, straight. */
+    void saveLocals(InsnList code, List<Saved> locals, int frameSlot, int shift) {
+        for (Saved v : locals) {
+            if (!v.isNull()) {
+                new SaveUnit(v.slot() + shift, v.type().getOpcode(Opcodes.ILOAD), v.field(), v.fieldDesc())
+                        .emit(code, frameClass, frameSlot);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ saving locals
+
+    /** Saving one local: {@code frame.field = local}. */
+    private record SaveUnit(int slot, int loadOpcode, String field, String desc) {
+        void emit(InsnList code, String frameClass, int frameSlot) {
+            code.add(new VarInsnNode(Opcodes.ALOAD, frameSlot));
+            code.add(new VarInsnNode(loadOpcode, slot));
+            code.add(new FieldInsnNode(Opcodes.PUTFIELD, frameClass, field, desc));
+        }
+    }
+
+    /**
+     * The save chains of one method: {@link #entryFor} hands out where an await jumps to save its locals,
+     * {@link #code} emits every chain once, ending in {@code tail}.
+     */
+    final class SaveChains {
+        private final int frameSlot;
+        private final int shift;
+        private final InsnList tail;
+        private final LabelNode tailLabel = new LabelNode();
+        private final Map<List<SaveUnit>, LabelNode> suffixes = new HashMap<>();
+        private final List<List<SaveUnit>> chains = new ArrayList<>();
+
+        /**
+         * @param tail what runs once the locals are saved (the future is in its slot): {@code return suspendOn}
+         *     in the body, {@code result = suspendOn; goto exit} in the entry
+         */
+        SaveChains(int frameSlot, int shift, InsnList tail) {
+            this.frameSlot = frameSlot;
+            this.shift = shift;
+            this.tail = tail;
+        }
+
+        LabelNode entryFor(List<Saved> locals) {
+            List<SaveUnit> units = new ArrayList<>();
+            for (Saved v : locals) {
+                if (!v.isNull()) {
+                    units.add(new SaveUnit(v.slot() + shift, v.type().getOpcode(Opcodes.ILOAD), v.field(),
+                            v.fieldDesc()));
+                }
+            }
+            units.sort(Comparator.comparingInt(SaveUnit::slot).reversed());
+            if (units.isEmpty()) {
+                return tailLabel;
+            }
+            if (!suffixes.containsKey(units)) {
+                chains.add(units);
+                for (int j = 0; j < units.size(); j++) {
+                    suffixes.putIfAbsent(List.copyOf(units.subList(j, units.size())), new LabelNode());
+                }
+            }
+            return suffixes.get(units);
+        }
+
+        /** Every chain, each suffix once (a later chain jumps into the suffix it shares), then the tail. */
+        InsnList code() {
+            InsnList code = new InsnList();
+            Set<List<SaveUnit>> emitted = new HashSet<>();
+            for (List<SaveUnit> chain : chains) {
+                for (int j = 0; j < chain.size(); j++) {
+                    List<SaveUnit> suffix = List.copyOf(chain.subList(j, chain.size()));
+                    if (!emitted.add(suffix)) {
+                        code.add(new JumpInsnNode(Opcodes.GOTO, suffixes.get(suffix)));
+                        break;
+                    }
+                    code.add(suffixes.get(suffix));
+                    chain.get(j).emit(code, frameClass, frameSlot);
+                    if (j == chain.size() - 1) {
+                        code.add(new JumpInsnNode(Opcodes.GOTO, tailLabel));
+                    }
+                }
+            }
+            code.add(tailLabel);
+            code.add(tail);
+            return code;
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ restoring
+
+    /** Restoring one local from its field (and clearing a reference field), or {@code null} into it. */
+    private record RestoreUnit(int slot, Type type, String field, String desc, int owner) {
+        void emit(InsnList code, SpillCode spill) {
+            if (field == null) {
+                code.add(new InsnNode(Opcodes.ACONST_NULL));
+            } else {
+                spill.loadField(code, field, desc, type);
+            }
+            code.add(new VarInsnNode(type.getOpcode(Opcodes.ISTORE), slot));
+        }
+    }
+
+    /** A node of the restore tree: one local restored, then the resume points that share the path so far. */
+    private static final class Node {
+        final RestoreUnit unit;
+        final LabelNode label = new LabelNode();
+        final Map<RestoreUnit, Node> children = new LinkedHashMap<>();
+        final List<ResumePoint> ending = new ArrayList<>();
+        final List<ResumePoint> through = new ArrayList<>();
+
+        Node(RestoreUnit unit) {
+            this.unit = unit;
+        }
+    }
+
+    /**
+     * The body's prologue: {@code switch (frame.label)}, then restore what the resume point saved (locals at slot
+     * plus {@code shift}, then its operand stack) and jump to {@code targets.get(label)}. A label with no resume
+     * point throws IllegalStateException.
+     *
+     * @param shared restore through the prefix tree (see the class comment) rather than one path per point
+     */
+    InsnList prologue(List<ResumePoint> points, Map<Integer, LabelNode> targets, int shift, boolean shared) {
+        Node root = new Node(null);
+        for (ResumePoint p : points) {
+            Node n = root;
+            n.through.add(p);
+            for (Saved v : p.locals()) {
+                Type type = v.isReference() || v.isNull() ? v.type() : Type.getType(v.fieldDesc());
+                RestoreUnit u = new RestoreUnit(v.slot() + shift, type, v.field(), v.fieldDesc(),
+                        shared ? -1 : p.label());
+                n = n.children.computeIfAbsent(u, Node::new);
+                n.through.add(p);
+            }
+            n.ending.add(p);
+        }
+        InsnList code = new InsnList();
+        LabelNode bad = new LabelNode();
+        int max = 0;
+        for (ResumePoint p : points) {
+            max = Math.max(max, p.label());
+        }
+        LabelNode[] cases = new LabelNode[max + 1];
+        java.util.Arrays.fill(cases, bad);
+        Map<ResumePoint, LabelNode> stubs = new HashMap<>();
+        for (ResumePoint p : root.ending) {
+            stubs.put(p, new LabelNode());
+            cases[p.label()] = stubs.get(p);
+        }
+        for (Node child : root.children.values()) {
+            for (ResumePoint p : child.through) {
+                cases[p.label()] = child.label;
+            }
+        }
+        loadLabel(code);
+        code.add(new TableSwitchInsnNode(0, max, bad, cases));
+        InsnList stubCode = new InsnList();
+        for (ResumePoint p : root.ending) {
+            stubCode.add(stubs.get(p));
+            restoreStack(stubCode, p, targets.get(p.label()));
+        }
+        for (Node child : root.children.values()) {
+            emit(child, code, stubCode, targets);
+        }
+        code.add(stubCode);
+        code.add(bad);
+        code.add(new TypeInsnNode(Opcodes.NEW, "java/lang/IllegalStateException"));
+        code.add(new InsnNode(Opcodes.DUP));
+        code.add(new LdcInsnNode("coroutine resumed at an unknown label"));
+        code.add(new MethodInsnNode(Opcodes.INVOKESPECIAL, "java/lang/IllegalStateException", "<init>",
+                "(Ljava/lang/String;)V", false));
+        code.add(new InsnNode(Opcodes.ATHROW));
+        return code;
+    }
+
+    /**
+     * One node: its local, then on to the only continuation, or a lookupswitch on the label whose default is the
+     * busiest continuation (so a label appears in a switch only where it leaves the busiest path).
+     */
+    private void emit(Node node, InsnList code, InsnList stubCode, Map<Integer, LabelNode> targets) {
+        code.add(node.label);
+        node.unit.emit(code, this);
+        List<Node> children = new ArrayList<>(node.children.values());
+        if (children.isEmpty() && node.ending.size() == 1) {
+            restoreStack(code, node.ending.get(0), targets.get(node.ending.get(0).label()));
+            return;
+        }
+        if (children.size() == 1 && node.ending.isEmpty()) {
+            emit(children.get(0), code, stubCode, targets); // falls through into its label
+            return;
+        }
+        children.sort(Comparator.comparingInt((Node c) -> c.through.size()).reversed());
+        Map<Integer, LabelNode> keys = new java.util.TreeMap<>();
+        LabelNode fallback;
+        int from = 0;
+        if (children.isEmpty()) {
+            fallback = stub(node.ending.get(0), stubCode, targets);
+        } else {
+            fallback = children.get(0).label;
+            from = 1;
+        }
+        for (int i = from; i < children.size(); i++) {
+            for (ResumePoint p : children.get(i).through) {
+                keys.put(p.label(), children.get(i).label);
+            }
+        }
+        for (int i = children.isEmpty() ? 1 : 0; i < node.ending.size(); i++) {
+            ResumePoint p = node.ending.get(i);
+            keys.put(p.label(), stub(p, stubCode, targets));
+        }
+        loadLabel(code);
+        int[] keyArray = keys.keySet().stream().mapToInt(Integer::intValue).toArray();
+        code.add(new LookupSwitchInsnNode(fallback, keyArray, keys.values().toArray(new LabelNode[0])));
+        for (Node child : children) {
+            emit(child, code, stubCode, targets);
+        }
+    }
+
+    private LabelNode stub(ResumePoint p, InsnList stubCode, Map<Integer, LabelNode> targets) {
+        LabelNode label = new LabelNode();
+        stubCode.add(label);
+        restoreStack(stubCode, p, targets.get(p.label()));
+        return label;
+    }
+
+    /** Pushes the saved operand stack of {@code p} (bottom first) and jumps to {@code target}. */
+    private void restoreStack(InsnList code, ResumePoint p, LabelNode target) {
+        for (Saved v : p.stack()) {
+            if (v.isNull()) {
+                code.add(new InsnNode(Opcodes.ACONST_NULL));
+            } else {
+                loadField(code, v.field(), v.fieldDesc(), v.type());
+            }
+        }
+        code.add(new JumpInsnNode(Opcodes.GOTO, target));
+    }
+
+    /** Pushes {@code frame.field} as {@code type}; a reference field is cleared once read. */
+    private void loadField(InsnList code, String field, String desc, Type type) {
+        code.add(new VarInsnNode(Opcodes.ALOAD, StateMachineBody.FRAME));
+        code.add(new FieldInsnNode(Opcodes.GETFIELD, frameClass, field, desc));
+        if (desc.startsWith("L")) {
+            if ((type.getSort() == Type.OBJECT && !"java/lang/Object".equals(type.getInternalName()))
+                    || type.getSort() == Type.ARRAY) {
+                code.add(new TypeInsnNode(Opcodes.CHECKCAST, type.getSort() == Type.ARRAY ? type.getDescriptor()
+                        : type.getInternalName()));
+            }
+            code.add(new VarInsnNode(Opcodes.ALOAD, StateMachineBody.FRAME));
+            code.add(new InsnNode(Opcodes.ACONST_NULL));
+            code.add(new FieldInsnNode(Opcodes.PUTFIELD, frameClass, field, desc));
+        }
+    }
+
+    private void loadLabel(InsnList code) {
+        code.add(new VarInsnNode(Opcodes.ALOAD, StateMachineBody.FRAME));
+        code.add(new FieldInsnNode(Opcodes.GETFIELD, frameClass, "label", "I"));
+    }
+
+    static AbstractInsnNode intConstant(int v) {
+        if (v >= -1 && v <= 5) {
+            return new InsnNode(Opcodes.ICONST_0 + v);
+        }
+        if (v <= Short.MAX_VALUE) {
+            return new IntInsnNode(v <= Byte.MAX_VALUE ? Opcodes.BIPUSH : Opcodes.SIPUSH, v);
+        }
+        return new LdcInsnNode(v);
+    }
+}
