@@ -37,9 +37,16 @@ public final class AsyncTransformer {
     public static final int MAX_VERSION = Opcodes.V25;
 
     private final ClassHierarchy hierarchy;
+    private final boolean compactAlways;
 
     public AsyncTransformer(ClassHierarchy hierarchy) {
+        this(hierarchy, false);
+    }
+
+    /** With {@code compactAlways}, every method is written in the compact shape (for tests of that shape). */
+    AsyncTransformer(ClassHierarchy hierarchy, boolean compactAlways) {
         this.hierarchy = hierarchy;
+        this.compactAlways = compactAlways;
     }
 
     /**
@@ -63,16 +70,42 @@ public final class AsyncTransformer {
      *     {@link AsyncTransformException#all()}), naming class, method, file and line
      */
     public TransformResult transform(byte[] classBytes) {
-        Set<String> compact = new HashSet<>();
+        Set<String> compact = new HashSet<>(compactAlways ? Set.of("*") : Set.of());
         while (true) {
             try {
-                return attempt(classBytes, compact);
+                TransformResult result = attempt(classBytes, compact);
+                if (!compact.addAll(beyondJitLimit(result, compact))) {
+                    return result;
+                }
             } catch (TooLarge e) {
                 if (!compact.add(e.methodId)) {
                     throw e.refusal;
                 }
             }
         }
+    }
+
+    /**
+     * The rewritten methods (name + descriptor) whose entry or body is over {@link CodeSizes#JIT_LIMIT} in the
+     * default shape: HotSpot would never compile them, so the default shape's speed is lost and its size is not
+     * worth paying; they are written again in the compact shape.
+     */
+    private static Set<String> beyondJitLimit(TransformResult result, Set<String> compact) {
+        if (!result.changed()) {
+            return Set.of();
+        }
+        Map<String, Integer> sizes = CodeSizes.of(result.bytes());
+        Set<String> large = new HashSet<>();
+        for (String id : result.rewrittenMethods()) {
+            if (compact.contains(id)) {
+                continue;
+            }
+            String body = result.bodyMethods().get(id);
+            if (sizes.getOrDefault(id, 0) > CodeSizes.JIT_LIMIT || sizes.getOrDefault(body, 0) > CodeSizes.JIT_LIMIT) {
+                large.add(id);
+            }
+        }
+        return large;
     }
 
     /** A rewritten method's code is over the JVM's 64 KB limit. */
@@ -118,7 +151,9 @@ public final class AsyncTransformer {
         Map<String, MethodNode> bodies = new LinkedHashMap<>();
         Map<String, byte[]> frames = new LinkedHashMap<>();
         Map<String, MethodNode> sources = new HashMap<>(); // written method name + desc -> the user's method
+        Map<String, Integer> firstLines = new HashMap<>();
         List<String> rewritten = new ArrayList<>();
+        Map<String, String> bodyMethods = new LinkedHashMap<>();
         int index = 0;
         for (MethodNode m : asyncMethods) {
             String id = m.name + m.desc;
@@ -127,12 +162,15 @@ public final class AsyncTransformer {
             String bodyName = Names.BODY_PREFIX + safeName + "$" + index;
             index++;
             int line = ClassContext.lineOf(m, null);
+            firstLines.put(id, line);
             try {
-                MethodRewrite rewrite = new MethodRewrite(ctx, m, frameClass, bodyName, compact.contains(id));
+                MethodRewrite rewrite = new MethodRewrite(ctx, m, frameClass, bodyName,
+                        compact.contains(id) || compact.contains("*"));
                 MethodNode body = rewrite.body();
                 bodies.put(id, body);
                 frames.put(frameClass, FrameClassWriter.write(ctx, rewrite.layout(), bodyName));
                 rewritten.add(id);
+                bodyMethods.put(id, body.name + body.desc);
                 sources.put(id, m);
                 sources.put(body.name + body.desc, m);
             } catch (AsyncTransformException e) {
@@ -150,9 +188,9 @@ public final class AsyncTransformer {
             throw AsyncTransformException.of(refusals);
         }
 
-        byte[] written = write(reader, ctx, asyncMethods, bodies, sources, compact);
+        byte[] written = write(reader, ctx, asyncMethods, bodies, sources, firstLines, compact);
         check(ctx, written, frames, sources);
-        return new TransformResult(className, written, frames, rewritten);
+        return new TransformResult(className, written, frames, rewritten, bodyMethods);
     }
 
     /** Line of {@code insn} in a method whose code has been rewritten; {@code fallback} when it has none. */
@@ -162,7 +200,8 @@ public final class AsyncTransformer {
     }
 
     private static byte[] write(ClassReader reader, ClassContext ctx, List<MethodNode> asyncMethods,
-                                Map<String, MethodNode> bodies, Map<String, MethodNode> sources, Set<String> compact) {
+                                Map<String, MethodNode> bodies, Map<String, MethodNode> sources,
+                                Map<String, Integer> firstLines, Set<String> compact) {
         ClassWriter writer = new HierarchyClassWriter(reader, ClassWriter.COMPUTE_FRAMES, ctx.hierarchy);
         Map<String, MethodNode> entries = new LinkedHashMap<>();
         for (MethodNode m : asyncMethods) {
@@ -196,10 +235,10 @@ public final class AsyncTransformer {
                 throw e; // a method Weft did not touch: the class file was too large already
             }
             String id = m.name + m.desc;
-            throw new TooLarge(id, ctx.refuse(m, null, "the rewritten method is over the JVM's 64 KB code limit ("
-                    + e.getCodeSize() + " bytes" + (compact.contains(id) ? ", in Weft's compact shape" : "") + "): it has "
-                    + "too many awaits with too many values live across them; split this method into smaller @Async "
-                    + "methods"));
+            throw new TooLarge(id, new AsyncTransformException(ctx.name, m.name, ctx.sourceFile, firstLines.get(id),
+                    "the rewritten method is over the JVM's 64 KB code limit (" + e.getCodeSize() + " bytes"
+                    + (compact.contains(id) ? ", in Weft's compact shape" : "") + "): it has too many awaits with "
+                    + "too many values live across them; split this method into smaller @Async methods"));
         }
     }
 

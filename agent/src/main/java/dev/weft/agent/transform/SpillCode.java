@@ -217,7 +217,9 @@ final class SpillCode {
         final RestoreUnit unit;
         final LabelNode label = new LabelNode();
         final Map<RestoreUnit, Node> children = new LinkedHashMap<>();
+        /** Points whose locals are all restored at this node. */
         final List<ResumePoint> ending = new ArrayList<>();
+        /** Points that pass through this node (ending here or below). */
         final List<ResumePoint> through = new ArrayList<>();
 
         Node(RestoreUnit unit) {
@@ -226,9 +228,9 @@ final class SpillCode {
     }
 
     /**
-     * The body's prologue: {@code switch (frame.label)}, then restore what the resume point saved (locals at slot
-     * plus {@code shift}, then its operand stack) and jump to {@code targets.get(label)}. A label with no resume
-     * point throws IllegalStateException.
+     * The body's prologue: {@code switch (frame.label)}, then restore the locals the resume point saved (at slot
+     * plus {@code shift}) and jump to {@code targets.get(label)}, where the point's code brings back its operand
+     * stack ({@link #restoreStack}). A label with no resume point throws IllegalStateException.
      *
      * @param shared restore through the prefix tree (see the class comment) rather than one path per point
      */
@@ -248,33 +250,14 @@ final class SpillCode {
         }
         InsnList code = new InsnList();
         LabelNode bad = new LabelNode();
-        int max = 0;
-        for (ResumePoint p : points) {
-            max = Math.max(max, p.label());
-        }
-        LabelNode[] cases = new LabelNode[max + 1];
-        java.util.Arrays.fill(cases, bad);
-        Map<ResumePoint, LabelNode> stubs = new HashMap<>();
-        for (ResumePoint p : root.ending) {
-            stubs.put(p, new LabelNode());
-            cases[p.label()] = stubs.get(p);
-        }
-        for (Node child : root.children.values()) {
-            for (ResumePoint p : child.through) {
-                cases[p.label()] = child.label;
+        if (root.ending.isEmpty() && root.children.size() == 1) {
+            emit(root.children.values().iterator().next(), code, targets, bad); // one path for all: no switch here
+        } else {
+            code.add(dispatch(root, targets, bad, true));
+            for (Node child : root.children.values()) {
+                emit(child, code, targets, bad);
             }
         }
-        loadLabel(code);
-        code.add(new TableSwitchInsnNode(0, max, bad, cases));
-        InsnList stubCode = new InsnList();
-        for (ResumePoint p : root.ending) {
-            stubCode.add(stubs.get(p));
-            restoreStack(stubCode, p, targets.get(p.label()));
-        }
-        for (Node child : root.children.values()) {
-            emit(child, code, stubCode, targets);
-        }
-        code.add(stubCode);
         code.add(bad);
         code.add(new TypeInsnNode(Opcodes.NEW, "java/lang/IllegalStateException"));
         code.add(new InsnNode(Opcodes.DUP));
@@ -285,58 +268,71 @@ final class SpillCode {
         return code;
     }
 
-    /**
-     * One node: its local, then on to the only continuation, or a lookupswitch on the label whose default is the
-     * busiest continuation (so a label appears in a switch only where it leaves the busiest path).
-     */
-    private void emit(Node node, InsnList code, InsnList stubCode, Map<Integer, LabelNode> targets) {
+    /** One node: its local, then on to the only continuation, or a switch on the label. */
+    private void emit(Node node, InsnList code, Map<Integer, LabelNode> targets, LabelNode bad) {
         code.add(node.label);
         node.unit.emit(code, this);
-        List<Node> children = new ArrayList<>(node.children.values());
-        if (children.isEmpty() && node.ending.size() == 1) {
-            restoreStack(code, node.ending.get(0), targets.get(node.ending.get(0).label()));
+        if (node.children.isEmpty() && node.ending.size() == 1) {
+            code.add(new JumpInsnNode(Opcodes.GOTO, targets.get(node.ending.get(0).label())));
             return;
         }
-        if (children.size() == 1 && node.ending.isEmpty()) {
-            emit(children.get(0), code, stubCode, targets); // falls through into its label
+        if (node.children.size() == 1 && node.ending.isEmpty()) {
+            emit(node.children.values().iterator().next(), code, targets, bad); // falls through into its label
             return;
         }
-        children.sort(Comparator.comparingInt((Node c) -> c.through.size()).reversed());
-        Map<Integer, LabelNode> keys = new java.util.TreeMap<>();
-        LabelNode fallback;
-        int from = 0;
-        if (children.isEmpty()) {
-            fallback = stub(node.ending.get(0), stubCode, targets);
-        } else {
-            fallback = children.get(0).label;
-            from = 1;
+        code.add(dispatch(node, targets, bad, false));
+        for (Node child : node.children.values()) {
+            emit(child, code, targets, bad);
         }
-        for (int i = from; i < children.size(); i++) {
-            for (ResumePoint p : children.get(i).through) {
-                keys.put(p.label(), children.get(i).label);
+    }
+
+    /**
+     * {@code switch (frame.label)} to where each resume point through {@code node} goes next. Inside the tree the
+     * busiest child is the default (a label appears in a switch only where it leaves the busiest path); at the
+     * root, and wherever the labels are dense, a tableswitch.
+     */
+    private InsnList dispatch(Node node, Map<Integer, LabelNode> targets, LabelNode bad, boolean root) {
+        Map<Integer, LabelNode> next = new java.util.TreeMap<>();
+        for (ResumePoint p : node.ending) {
+            next.put(p.label(), targets.get(p.label()));
+        }
+        Node busiest = null;
+        for (Node child : node.children.values()) {
+            if (busiest == null || child.through.size() > busiest.through.size()) {
+                busiest = child;
             }
         }
-        for (int i = children.isEmpty() ? 1 : 0; i < node.ending.size(); i++) {
-            ResumePoint p = node.ending.get(i);
-            keys.put(p.label(), stub(p, stubCode, targets));
+        LabelNode fallback = bad;
+        for (Node child : node.children.values()) {
+            for (ResumePoint p : child.through) {
+                next.put(p.label(), child.label);
+            }
         }
+        if (!root && busiest != null) {
+            fallback = busiest.label;
+            for (ResumePoint p : busiest.through) {
+                next.remove(p.label());
+            }
+        }
+        InsnList code = new InsnList();
         loadLabel(code);
-        int[] keyArray = keys.keySet().stream().mapToInt(Integer::intValue).toArray();
-        code.add(new LookupSwitchInsnNode(fallback, keyArray, keys.values().toArray(new LabelNode[0])));
-        for (Node child : children) {
-            emit(child, code, stubCode, targets);
+        int min = next.isEmpty() ? 0 : ((java.util.TreeMap<Integer, LabelNode>) next).firstKey();
+        int max = next.isEmpty() ? 0 : ((java.util.TreeMap<Integer, LabelNode>) next).lastKey();
+        if (!next.isEmpty() && (long) max - min + 1 <= 2L * next.size() + 2) {
+            LabelNode[] cases = new LabelNode[max - min + 1];
+            for (int i = 0; i < cases.length; i++) {
+                cases[i] = next.getOrDefault(min + i, fallback);
+            }
+            code.add(new TableSwitchInsnNode(min, max, fallback, cases));
+        } else {
+            int[] keys = next.keySet().stream().mapToInt(Integer::intValue).toArray();
+            code.add(new LookupSwitchInsnNode(fallback, keys, next.values().toArray(new LabelNode[0])));
         }
+        return code;
     }
 
-    private LabelNode stub(ResumePoint p, InsnList stubCode, Map<Integer, LabelNode> targets) {
-        LabelNode label = new LabelNode();
-        stubCode.add(label);
-        restoreStack(stubCode, p, targets.get(p.label()));
-        return label;
-    }
-
-    /** Pushes the saved operand stack of {@code p} (bottom first) and jumps to {@code target}. */
-    private void restoreStack(InsnList code, ResumePoint p, LabelNode target) {
+    /** Pushes the saved operand stack of {@code p} (bottom first), where the body resumes. */
+    void restoreStack(InsnList code, ResumePoint p) {
         for (Saved v : p.stack()) {
             if (v.isNull()) {
                 code.add(new InsnNode(Opcodes.ACONST_NULL));
@@ -344,7 +340,6 @@ final class SpillCode {
                 loadField(code, v.field(), v.fieldDesc(), v.type());
             }
         }
-        code.add(new JumpInsnNode(Opcodes.GOTO, target));
     }
 
     /** Pushes {@code frame.field} as {@code type}; a reference field is cleared once read. */

@@ -23,8 +23,11 @@ import org.objectweb.asm.tree.analysis.Frame;
  * point in slot order (stack values after the locals), so resume points share them and the frame has as many
  * fields as the most demanding await needs.
  *
- * <p>With {@code startPoint}, the plan also has a resume point 0 at the method's first instruction, saving the
- * parameters: the entry of a method too large to keep a copy of its code passes them to the body through it.
+ * <p>For the compact shape ({@code compact}), the plan also has a resume point 0 at the method's first
+ * instruction, saving the parameters (the entry of a method too large to keep a copy of its code passes them to
+ * the body through it); and an await saves every local that holds a primitive there, live or not, so that awaits
+ * a few statements apart save the same set and share the code that saves and restores it ({@link SpillCode}). A
+ * dead primitive costs a field store and keeps nothing reachable; dead references are never saved.
  */
 final class SpillPlan {
     /** One value saved across a suspension: a local slot ({@code -1} on the stack), its type and field. */
@@ -55,17 +58,20 @@ final class SpillPlan {
     private final ClassContext ctx;
     private final MethodNode method;
 
-    private SpillPlan(ClassContext ctx, MethodNode method) {
+    private final boolean compact;
+
+    private SpillPlan(ClassContext ctx, MethodNode method, boolean compact) {
         this.ctx = ctx;
         this.method = method;
+        this.compact = compact;
     }
 
-    static SpillPlan of(ClassContext ctx, MethodNode method, boolean startPoint) throws AnalyzerException {
-        SpillPlan plan = new SpillPlan(ctx, method);
+    static SpillPlan of(ClassContext ctx, MethodNode method, boolean compact) throws AnalyzerException {
+        SpillPlan plan = new SpillPlan(ctx, method, compact);
         Frame<BasicValue>[] frames = new Analyzer<>(ctx.verifier()).analyze(ctx.name, method);
         BitSet[] live = FlowGraph.of(ctx.name, method).liveIn();
         InsnList insns = method.instructions;
-        if (startPoint) {
+        if (compact) {
             plan.points.add(plan.point(0, null, frames[0], live[0]));
         }
         for (int i = 0; i < insns.size(); i++) {
@@ -110,7 +116,8 @@ final class SpillPlan {
                 continue;
             }
             boolean self = slot == 0 && (method.access & Opcodes.ACC_STATIC) == 0;
-            if (live.get(slot) || self) {
+            boolean primitive = v.getType().getSort() != Type.OBJECT && v.getType().getSort() != Type.ARRAY;
+            if (live.get(slot) || self || await == null || (compact && primitive)) {
                 locals.add(saved(slot, v.getType(), used));
             }
         }

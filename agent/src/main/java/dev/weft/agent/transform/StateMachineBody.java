@@ -95,6 +95,7 @@ final class StateMachineBody {
         spill.saveStackAndLabel(code, p, FRAME, chain);
 
         code.add(resume);
+        spill.restoreStack(code, p);
         code.add(new VarInsnNode(Opcodes.ALOAD, THROWN));
         code.add(new JumpInsnNode(Opcodes.IFNULL, sendValue));
         code.add(new VarInsnNode(Opcodes.ALOAD, THROWN));

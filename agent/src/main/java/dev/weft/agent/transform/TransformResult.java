@@ -12,9 +12,11 @@ import java.util.Map;
  *                         name; they must be defined in the same class loader and package as the class, before
  *                         it is verified
  * @param rewrittenMethods the async methods rewritten, as {@code name+descriptor}
+ * @param bodyMethods      for each rewritten method, the {@code name+descriptor} of the synthetic method that
+ *                         holds its body
  */
 public record TransformResult(String className, byte[] bytes, Map<String, byte[]> generatedClasses,
-                              List<String> rewrittenMethods) {
+                              List<String> rewrittenMethods, Map<String, String> bodyMethods) {
 
     /** True when the class was rewritten. */
     public boolean changed() {
@@ -22,6 +24,6 @@ public record TransformResult(String className, byte[] bytes, Map<String, byte[]
     }
 
     static TransformResult unchanged(String className, byte[] bytes) {
-        return new TransformResult(className, bytes, Map.of(), List.of());
+        return new TransformResult(className, bytes, Map.of(), List.of(), Map.of());
     }
 }

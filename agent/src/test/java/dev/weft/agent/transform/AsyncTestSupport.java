@@ -59,6 +59,13 @@ final class AsyncTestSupport {
     /** How long one program may run before the test fails as hung; programs here take milliseconds. */
     static final long TIMEOUT_SECONDS = 10;
 
+    /**
+     * {@code -Dweft.test.compact=true} (surefire: {@code -DargLine=-Dweft.test.compact=true}) writes every async
+     * method of every test in the compact shape, the one the transformer picks for methods too large for the
+     * default shape: the whole suite then checks that shape too.
+     */
+    static final boolean COMPACT = Boolean.getBoolean("weft.test.compact");
+
     private static volatile boolean verifierChecked;
 
     private AsyncTestSupport() {
@@ -86,7 +93,15 @@ final class AsyncTestSupport {
 
     /** Transforms every class of {@code javac}, checks the output with both verifiers and loads it. */
     static Compiled transformed(Compilation javac) {
-        Map<String, TransformResult> results = transformAll(javac);
+        return transformed(javac, COMPACT);
+    }
+
+    /**
+     * As {@link #transformed(Compilation)}, with every async method in the compact shape when {@code compact} (the
+     * shape the transformer picks for methods too large for the default one).
+     */
+    static Compiled transformed(Compilation javac, boolean compact) {
+        Map<String, TransformResult> results = transformAll(javac, compact);
         Map<String, byte[]> hosts = new TreeMap<>();
         Map<String, byte[]> generated = new TreeMap<>();
         for (Map.Entry<String, TransformResult> e : results.entrySet()) {
@@ -113,7 +128,11 @@ final class AsyncTestSupport {
      * test class loader plus the compiled classes; checks the result is about the class it was given.
      */
     static Map<String, TransformResult> transformAll(Compilation javac) {
-        AsyncTransformer transformer = new AsyncTransformer(hierarchy(javac));
+        return transformAll(javac, COMPACT);
+    }
+
+    static Map<String, TransformResult> transformAll(Compilation javac, boolean compact) {
+        AsyncTransformer transformer = new AsyncTransformer(hierarchy(javac), compact);
         Map<String, TransformResult> results = new TreeMap<>();
         for (String name : javac.classes().keySet()) {
             TransformResult r = transformer.transform(javac.copyOf(name));

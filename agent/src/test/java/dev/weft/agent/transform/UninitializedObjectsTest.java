@@ -1,6 +1,8 @@
 package dev.weft.agent.transform;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -170,5 +172,220 @@ class UninitializedObjectsTest {
         assertEquals("Trio(1, Box(2), b)", program.runSuspending("demo.Construct", "nestedNew", 1, "b"));
         assertEquals("Trio(1, mid, 3)", program.runSuspending("demo.Construct", "twoAwaitsInOneConstructorCall"));
         assertEquals("Box(no!)", program.runSuspending("demo.Construct", "newInBothBranchesOfATernary", false));
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Issue #10 item 1: an object built by an earlier `new` that reaches a control-flow merge, then a later
+    // `new C(..., await(..), ...)`: the analysis must know the earlier object is initialized at the merge.
+
+    static final String MERGES = """
+            package demo;
+
+            import dev.weft.Async;
+            import dev.weft.runtime.Task;
+            import dev.weft.runtime.Tasks;
+            import java.time.Duration;
+            import java.util.ArrayList;
+            import java.util.List;
+            import static dev.weft.runtime.Await.await;
+
+            public class Merges {
+                static final class Foo {
+                    final Object v;
+
+                    Foo(Object v) {
+                        this.v = v;
+                    }
+
+                    @Override
+                    public String toString() {
+                        return "Foo(" + v + ")";
+                    }
+                }
+
+                static final class Res implements AutoCloseable {
+                    static final List<String> log = new ArrayList<>();
+                    final Object name;
+
+                    Res(Object name) {
+                        this.name = name;
+                        log.add("open " + name);
+                    }
+
+                    @Override
+                    public void close() {
+                        log.add("close " + name);
+                    }
+                }
+
+                @Async
+                static Task<Integer> later(int v) {
+                    await(Tasks.sleep(Duration.ZERO));
+                    return Task.completed(v);
+                }
+
+                @Async
+                static Task<String> conditionalNewThenAnother(boolean c) {
+                    Foo maybe = null;
+                    if (c) maybe = new Foo(await(later(9)));
+                    Foo b = new Foo(await(later(11)));
+                    return Task.completed("" + maybe + b);
+                }
+
+                @Async
+                static Task<String> ternaryNewThenAnother(boolean c) {
+                    Foo maybe = c ? new Foo(await(later(9))) : null;
+                    Foo b = new Foo(await(later(11)));
+                    return Task.completed("" + maybe + b);
+                }
+
+                @Async
+                static Task<String> loopReassigningANew() {
+                    Foo a = null;
+                    for (int i = 0; i < 3; i++) a = new Foo(await(later(i)));
+                    return Task.completed("" + a);
+                }
+
+                @Async
+                static Task<String> plainNewMergedThenAwaitingNew(boolean c) {
+                    Object x = c ? new StringBuilder("x") : "y";
+                    Foo b = new Foo(await(later(11)));
+                    return Task.completed("" + x + b);
+                }
+
+                @Async
+                static Task<String> conditionalNewInAFinallyCopiedPerExit(int mode) {
+                    StringBuilder out = new StringBuilder();
+                    try {
+                        if (mode == 0) {
+                            return Task.completed("early");
+                        }
+                        if (mode == 1) {
+                            throw new IllegalStateException("thrown");
+                        }
+                        out.append("body;");
+                    } catch (IllegalStateException e) {
+                        out.append("caught;");
+                    } finally {
+                        Foo f = mode > 0 ? new Foo(mode) : null;
+                        out.append(new Foo(await(later(mode)))).append(f).append(';');
+                    }
+                    return Task.completed(out.toString());
+                }
+
+                @Async
+                static Task<String> tryWithResourcesWhoseConstructorAwaitsAfterAConditionalNew(boolean c) {
+                    Res.log.clear();
+                    Foo before = c ? new Foo("before") : null;
+                    try (Res r = new Res(await(later(1))); Res s = new Res(before)) {
+                        Res.log.add("body " + r.name + " " + s.name);
+                    }
+                    return Task.completed(String.join(",", Res.log));
+                }
+            }
+            """;
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"release 17 with -g", "release 17 without -g", "release 8"})
+    void anObjectBuiltEarlierIsInitializedWhereBranchesMergeBeforeALaterNewWithAnAwait(String how) {
+        InMemoryJavac.Options options = switch (how) {
+            case "release 17 without -g" -> InMemoryJavac.Options.DEFAULT.withoutDebugInfo();
+            case "release 8" -> InMemoryJavac.Options.release(8);
+            default -> InMemoryJavac.Options.DEFAULT;
+        };
+        Compiled p = AsyncTestSupport.transformed(options, MERGES);
+        assertEquals("Foo(9)Foo(11)", p.runSuspending("demo.Merges", "conditionalNewThenAnother", true));
+        assertEquals("nullFoo(11)", p.runSuspending("demo.Merges", "conditionalNewThenAnother", false));
+        assertEquals("Foo(9)Foo(11)", p.runSuspending("demo.Merges", "ternaryNewThenAnother", true));
+        assertEquals("nullFoo(11)", p.runSuspending("demo.Merges", "ternaryNewThenAnother", false));
+        assertEquals("Foo(2)", p.runSuspending("demo.Merges", "loopReassigningANew"));
+        assertEquals("xFoo(11)", p.runSuspending("demo.Merges", "plainNewMergedThenAwaitingNew", true));
+        assertEquals("early", p.<String>run("demo.Merges", "conditionalNewInAFinallyCopiedPerExit", 0));
+        assertEquals("caught;Foo(1)Foo(1);", p.runSuspending("demo.Merges", "conditionalNewInAFinallyCopiedPerExit", 1));
+        assertEquals("body;Foo(2)Foo(2);", p.runSuspending("demo.Merges", "conditionalNewInAFinallyCopiedPerExit", 2));
+        assertEquals("open 1,open Foo(before),body 1 Foo(before),close Foo(before),close 1",
+                p.runSuspending("demo.Merges", "tryWithResourcesWhoseConstructorAwaitsAfterAConditionalNew", true));
+        assertEquals("open 1,open null,body 1 null,close null,close 1",
+                p.runSuspending("demo.Merges", "tryWithResourcesWhoseConstructorAwaitsAfterAConditionalNew", false));
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Issue #10 item 4: shapes javac never emits are refused by name, not as "please report". They cannot be
+    // written in Java, so these classes are assembled with ASM.
+
+    @Test
+    void anObjectUnderConstructionCopiedTwiceAcrossAnAwaitIsRefusedAsNotJavacOutput() {
+        AsyncTransformException e = refusalOf(handWritten(true));
+        assertTrue(e.reason().contains("javac never emits this shape"), e::getMessage);
+        assertTrue(e.reason().contains("new java.lang.StringBuilder"), e::getMessage);
+        assertEquals("demo.HandWritten", e.className());
+        assertEquals("build", e.methodName());
+        assertEquals(7, e.line(), e::getMessage);
+        assertFalse(e.getMessage().contains("please report"), e::getMessage);
+    }
+
+    @Test
+    void anObjectUnderConstructionKeptInALocalAcrossAnAwaitIsRefusedAsNotJavacOutput() {
+        AsyncTransformException e = refusalOf(handWritten(false));
+        assertTrue(e.reason().contains("kept in a local variable across this await"), e::getMessage);
+        assertTrue(e.reason().contains("javac never emits this shape"), e::getMessage);
+        assertEquals(7, e.line(), e::getMessage);
+        assertFalse(e.getMessage().contains("please report"), e::getMessage);
+    }
+
+    private static AsyncTransformException refusalOf(byte[] classFile) {
+        AsyncTransformer transformer = new AsyncTransformer(ClassHierarchy.of(UninitializedObjectsTest.class.getClassLoader()));
+        try {
+            transformer.transform(classFile);
+        } catch (AsyncTransformException expected) {
+            return expected;
+        }
+        return org.junit.jupiter.api.Assertions.fail("the transformer accepted a shape javac never emits");
+    }
+
+    /**
+     * {@code @Async static Task<String> build(Future<String> f)} whose {@code new StringBuilder(await(f))} is
+     * {@code NEW; DUP; DUP; ... <init>; POP} ({@code dupTwice}) or {@code NEW; ASTORE 1; ALOAD 1; ALOAD 1; ...}
+     * (the object under construction in a local), at line 7.
+     */
+    private static byte[] handWritten(boolean dupTwice) {
+        org.objectweb.asm.ClassWriter cw = new org.objectweb.asm.ClassWriter(org.objectweb.asm.ClassWriter.COMPUTE_MAXS);
+        cw.visit(org.objectweb.asm.Opcodes.V17, org.objectweb.asm.Opcodes.ACC_PUBLIC, "demo/HandWritten", null,
+                "java/lang/Object", null);
+        cw.visitSource("HandWritten.java", null);
+        org.objectweb.asm.MethodVisitor m = cw.visitMethod(org.objectweb.asm.Opcodes.ACC_STATIC, "build",
+                "(Ldev/weft/runtime/Future;)Ldev/weft/runtime/Task;", null, null);
+        m.visitAnnotation("Ldev/weft/Async;", false).visitEnd();
+        m.visitCode();
+        org.objectweb.asm.Label line = new org.objectweb.asm.Label();
+        m.visitLabel(line);
+        m.visitLineNumber(7, line);
+        m.visitTypeInsn(org.objectweb.asm.Opcodes.NEW, "java/lang/StringBuilder");
+        if (dupTwice) {
+            m.visitInsn(org.objectweb.asm.Opcodes.DUP);
+            m.visitInsn(org.objectweb.asm.Opcodes.DUP);
+        } else {
+            m.visitVarInsn(org.objectweb.asm.Opcodes.ASTORE, 1);
+            m.visitVarInsn(org.objectweb.asm.Opcodes.ALOAD, 1);
+            m.visitVarInsn(org.objectweb.asm.Opcodes.ALOAD, 1);
+        }
+        m.visitVarInsn(org.objectweb.asm.Opcodes.ALOAD, 0);
+        m.visitMethodInsn(org.objectweb.asm.Opcodes.INVOKESTATIC, "dev/weft/runtime/Await", "await",
+                "(Ldev/weft/runtime/Future;)Ljava/lang/Object;", false);
+        m.visitTypeInsn(org.objectweb.asm.Opcodes.CHECKCAST, "java/lang/String");
+        m.visitMethodInsn(org.objectweb.asm.Opcodes.INVOKESPECIAL, "java/lang/StringBuilder", "<init>",
+                "(Ljava/lang/String;)V", false);
+        if (dupTwice) {
+            m.visitInsn(org.objectweb.asm.Opcodes.POP);
+        }
+        m.visitMethodInsn(org.objectweb.asm.Opcodes.INVOKEVIRTUAL, "java/lang/StringBuilder", "toString",
+                "()Ljava/lang/String;", false);
+        m.visitMethodInsn(org.objectweb.asm.Opcodes.INVOKESTATIC, "dev/weft/runtime/Task", "completed",
+                "(Ljava/lang/Object;)Ldev/weft/runtime/Task;", false);
+        m.visitInsn(org.objectweb.asm.Opcodes.ARETURN);
+        m.visitMaxs(0, 0);
+        m.visitEnd();
+        cw.visitEnd();
+        return cw.toByteArray();
     }
 }
