@@ -188,7 +188,20 @@ public final class AsyncTransformer {
             throw AsyncTransformException.of(refusals);
         }
 
-        byte[] written = write(reader, ctx, asyncMethods, bodies, sources, firstLines, compact);
+        byte[] written;
+        try {
+            written = write(reader, ctx, asyncMethods, bodies, sources, firstLines, compact);
+        } catch (TooLarge e) {
+            throw e;
+        } catch (RuntimeException e) {
+            MethodNode first = asyncMethods.get(0);
+            AsyncTransformException refusal = new AsyncTransformException(className, null, node.sourceFile,
+                    firstLines.get(first.name + first.desc), "internal error of the Weft transformer while writing "
+                    + "the class (" + e + "); this is a Weft bug: please report it with the class file. The class "
+                    + "was not rewritten");
+            refusal.initCause(e);
+            throw refusal;
+        }
         check(ctx, written, frames, sources);
         return new TransformResult(className, written, frames, rewritten, bodyMethods);
     }

@@ -152,4 +152,48 @@ class RefusalTest {
         assertLocated(e, "demo.InConstructor", null, "InConstructor.java",
                 AsyncTestSupport.lineOf(source, "// AWAIT IN CONSTRUCTOR"));
     }
+
+    @Test
+    void everyRefusalOfAClassIsReportedEachWithItsOwnLocation() {
+        String source = """
+                package demo;
+
+                import dev.weft.Async;
+                import dev.weft.runtime.Future;
+                import dev.weft.runtime.Task;
+                import static dev.weft.runtime.Await.await;
+
+                public class Several {
+                    static int notAsync(Future<Integer> f) {
+                        return await(f); // FIRST
+                    }
+
+                    @Async
+                    static Task<Integer> fine(Future<Integer> f) {
+                        return Task.completed(await(f));
+                    }
+
+                    @Async
+                    static Task<Integer> locked(Object lock, Future<Integer> f) {
+                        synchronized (lock) {
+                            return Task.completed(await(f)); // SECOND
+                        }
+                    }
+
+                    @Async
+                    static String wrongType() { // THIRD
+                        return "x";
+                    }
+                }
+                """;
+        AsyncTransformException e = AsyncTestSupport.refusal(source);
+        assertEquals(3, e.all().size(), e::getMessage);
+        assertLocated(e.all().get(0), "demo.Several", "notAsync", "Several.java", AsyncTestSupport.lineOf(source, "// FIRST"));
+        assertLocated(e.all().get(1), "demo.Several", "locked", "Several.java", AsyncTestSupport.lineOf(source, "// SECOND"));
+        assertLocated(e.all().get(2), "demo.Several", "wrongType", "Several.java",
+                AsyncTestSupport.lineOf(source, "// THIRD") + 1);
+        assertEquals(e.all().get(0).getMessage() + "\n" + e.all().get(1).getMessage() + "\n" + e.all().get(2).getMessage(),
+                e.getMessage());
+        assertEquals(e.all().get(0).line(), e.line(), "the exception itself is located at the first refusal");
+    }
 }
