@@ -409,4 +409,55 @@ class TryCatchFinallyTest {
         assertEquals("general a", handlers().runSuspending("demo.Handlers", "userExceptionClasses",
                 new ArrayList<String>(), false));
     }
+
+    static final String RETURN_ORDER = """
+            package demo;
+
+            import dev.weft.Async;
+            import dev.weft.runtime.Task;
+            import java.util.List;
+            import static dev.weft.runtime.Await.await;
+            import static dev.weft.runtime.Tasks.sleep;
+            import static java.time.Duration.ZERO;
+
+            public class ReturnOrder {
+                @Async
+                static Task<String> callee(List<String> log) {
+                    await(sleep(ZERO));
+                    log.add("callee done");
+                    return Task.completed("value");
+                }
+
+                /** return callee(): Java's evaluation order; the finally block runs before the task is adopted. */
+                @Async
+                static Task<String> returnsThePendingTask(List<String> log) {
+                    try {
+                        return callee(log);
+                    } finally {
+                        log.add("finally");
+                    }
+                }
+
+                /** return Task.completed(await(callee())): the finally block runs once the callee is done. */
+                @Async
+                static Task<String> returnsTheAwaitedValue(List<String> log) {
+                    try {
+                        return Task.completed(await(callee(log)));
+                    } finally {
+                        log.add("finally");
+                    }
+                }
+            }
+            """;
+
+    @Test
+    void returningAPendingTaskFromTryRunsFinallyFirstAndReturningItsAwaitedValueRunsFinallyAfter() {
+        Compiled program = AsyncTestSupport.transformed(RETURN_ORDER);
+        List<String> adopted = new ArrayList<>();
+        assertEquals("value", program.runSuspending("demo.ReturnOrder", "returnsThePendingTask", adopted));
+        assertEquals(List.of("finally", "callee done"), adopted);
+        List<String> awaited = new ArrayList<>();
+        assertEquals("value", program.runSuspending("demo.ReturnOrder", "returnsTheAwaitedValue", awaited));
+        assertEquals(List.of("callee done", "finally"), awaited);
+    }
 }
