@@ -10,19 +10,39 @@ import java.util.List;
  *   <li>{@code includes=com.acme;org.example.app} — only classes in these packages (and their sub-packages) are
  *       looked at; default: every class outside the JDK;</li>
  *   <li>{@code excludes=com.acme.generated} — never these packages;</li>
- *   <li>{@code verbose} — print each rewritten class and method;</li>
- *   <li>{@code quiet} — do not print refusals (they are still logged through {@code System.Logger}).</li>
+ *   <li>{@code verbose} — also report each rewritten class and its methods;</li>
+ *   <li>{@code logger} — report through {@link System.Logger} {@code "dev.weft.agent"} instead of stderr
+ *       (refusals and classes loaded too early at {@code WARNING}, with the exception of an internal error
+ *       attached; {@code verbose} lines at {@code INFO}), for an application that routes System.Logger to its
+ *       logging (a {@code System.LoggerFinder}, e.g. SLF4J's or Log4j's bridge, or java.util.logging's
+ *       configuration);</li>
+ *   <li>{@code quiet} — report nothing, neither on stderr nor through the logger (it wins over {@code verbose}
+ *       and {@code logger}).</li>
  * </ul>
  * Example: {@code -javaagent:async-agent.jar=includes=com.acme,verbose}.
+ *
+ * <p><b>Where reports go.</b> By default each refusal is one line on stderr, {@code [weft] File.java:12:
+ * com.acme.Foo.get: <reason> -- com.acme.Foo loads unchanged} (one line per refused method, printed once): stderr is
+ * where a developer looks when a program misbehaves, and it needs no configuration. The
+ * logger is used only when asked for, so a refusal is never printed twice (once on stderr and once more by the
+ * JDK's default logger backend, which prints to stderr too), and the agent never initialises the application's
+ * logging from inside a class load unless told to. A bad option is always printed on stderr (the options that
+ * would say otherwise could not be read), and the agent then installs nothing.
+ *
+ * <p>Whatever the reporting, an {@code await} that then runs untransformed on a loop thread throws an
+ * IllegalStateException that names the cause: the refusal, the options that excluded the class, the bad option,
+ * or a class loaded before {@link AsyncAgent#install()} ran. The agent publishes what the runtime needs for that
+ * as {@code dev.weft.agent.*} system properties (string values only; see {@code AgentStatus}).
  */
-public record AgentOptions(List<String> includes, List<String> excludes, boolean verbose, boolean quiet) {
+public record AgentOptions(List<String> includes, List<String> excludes, boolean verbose, boolean quiet,
+                           boolean logger) {
 
     /** Packages never looked at: the JDK's and the agent's own. */
-    private static final List<String> ALWAYS_EXCLUDED = List.of("java/", "javax/", "jdk/", "sun/", "com/sun/",
+    static final List<String> ALWAYS_EXCLUDED = List.of("java/", "javax/", "jdk/", "sun/", "com/sun/",
             "dev/weft/agent/", "dev/weft/shaded/", "dev/weft/runtime/");
 
     public static AgentOptions defaults() {
-        return new AgentOptions(List.of(), List.of(), false, false);
+        return new AgentOptions(List.of(), List.of(), false, false, false);
     }
 
     /**
@@ -35,6 +55,7 @@ public record AgentOptions(List<String> includes, List<String> excludes, boolean
         List<String> excludes = new ArrayList<>();
         boolean verbose = false;
         boolean quiet = false;
+        boolean logger = false;
         if (text != null && !text.isBlank()) {
             for (String part : text.split(",")) {
                 String p = part.trim();
@@ -49,12 +70,13 @@ public record AgentOptions(List<String> includes, List<String> excludes, boolean
                     case "excludes" -> excludes.addAll(packages(value));
                     case "verbose" -> verbose = true;
                     case "quiet" -> quiet = true;
+                    case "logger" -> logger = true;
                     default -> throw new IllegalArgumentException("unknown async-agent option '" + key
-                            + "'; known: includes=pkg;pkg, excludes=pkg;pkg, verbose, quiet");
+                            + "'; known: includes=pkg;pkg, excludes=pkg;pkg, verbose, quiet, logger");
                 }
             }
         }
-        return new AgentOptions(List.copyOf(includes), List.copyOf(excludes), verbose, quiet);
+        return new AgentOptions(List.copyOf(includes), List.copyOf(excludes), verbose, quiet, logger);
     }
 
     private static List<String> packages(String value) {

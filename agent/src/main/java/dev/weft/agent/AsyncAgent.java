@@ -84,19 +84,23 @@ public final class AsyncAgent {
         try {
             options = AgentOptions.parse(args);
         } catch (IllegalArgumentException e) {
+            // Always on stderr: the options that could say otherwise are what could not be read.
             System.err.println("[weft] " + e.getMessage() + "; the agent is not installed");
+            AgentStatus.stopped(args, e.getMessage());
             return;
         }
         AsyncClassFileTransformer transformer = new AsyncClassFileTransformer(options, instrumentation);
+        AgentStatus.running(options, args);
         instrumentation.addTransformer(transformer, false);
         installed = transformer;
         if (late) {
-            warnAboutClassesLoadedTooEarly(instrumentation, options);
+            warnAboutClassesLoadedTooEarly(instrumentation, options, new AgentReporter(options));
         }
     }
 
     /** Names the already loaded classes that needed rewriting: they run untransformed. */
-    private static void warnAboutClassesLoadedTooEarly(Instrumentation instrumentation, AgentOptions options) {
+    private static void warnAboutClassesLoadedTooEarly(Instrumentation instrumentation, AgentOptions options,
+                                                       AgentReporter reporter) {
         List<String> tooEarly = new ArrayList<>();
         for (Class<?> c : instrumentation.getAllLoadedClasses()) {
             ClassLoader loader = c.getClassLoader();
@@ -107,15 +111,16 @@ public final class AsyncAgent {
             try (InputStream in = loader.getResourceAsStream(internal + ".class")) {
                 if (in != null && AsyncTransformer.isCandidate(in.readAllBytes())) {
                     tooEarly.add(c.getName());
+                    AgentStatus.loadedEarly(c.getName());
                 }
             } catch (IOException | RuntimeException e) {
                 // not readable: nothing to say about it
             }
         }
         if (!tooEarly.isEmpty()) {
-            System.err.println("[weft] AsyncAgent was installed after these classes were loaded, so their @Async "
+            reporter.warning("[weft] AsyncAgent was installed after these classes were loaded, so their @Async "
                     + "methods run untransformed: " + tooEarly + ". Call AsyncAgent.install() first thing in main, "
-                    + "in a class without @Async methods, or use -javaagent:async-agent.jar.");
+                    + "in a class without @Async methods, or use -javaagent:async-agent.jar.", null);
         }
     }
 }

@@ -4,8 +4,11 @@ import dev.weft.agent.transform.AsyncTransformException;
 import dev.weft.agent.transform.AsyncTransformer;
 import dev.weft.agent.transform.ClassHierarchy;
 import dev.weft.agent.transform.TransformResult;
+import org.objectweb.asm.ClassReader;
 import java.lang.instrument.ClassFileTransformer;
 import java.security.ProtectionDomain;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.WeakHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -15,8 +18,11 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Each class first goes through the constant-pool scan ({@link AsyncTransformer#isCandidate}): a class that
  * mentions neither {@code @Async} nor {@code await} is returned untouched without being parsed. A class that
- * cannot be rewritten is reported (class, method, file, line, reason, on stderr unless {@code quiet}, and
- * through {@link System.Logger} "dev.weft.agent") and loads unchanged. Classes already being redefined are left
+ * cannot be rewritten is reported, one line per refusal (class, method, file, line, reason; on stderr, or through
+ * {@link System.Logger} "dev.weft.agent" under {@code logger}, or not at all under {@code quiet}: see
+ * {@link AgentOptions}), and loads unchanged; the refusal is also published for the runtime's "not transformed"
+ * error ({@link AgentStatus}). A class defined without a name ({@code defineClass(null, ...)}, as generated code
+ * often is) is named from its bytes and treated like any other. Classes already being redefined are left
  * alone (adding methods to a loaded class is not allowed); classes rewritten at build time carry a marker and are
  * skipped by the scan.
  *
@@ -24,9 +30,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * is returned, so the verifier finds them ({@link FrameClassDefiner}).
  */
 final class AsyncClassFileTransformer implements ClassFileTransformer {
-    private static final System.Logger LOG = System.getLogger("dev.weft.agent");
-
     private final AgentOptions options;
+    private final AgentReporter reporter;
     private final Map<ClassLoader, AsyncTransformer> transformers = new WeakHashMap<>();
     final AtomicLong scanned = new AtomicLong();
     final AtomicLong rewritten = new AtomicLong();
@@ -40,6 +45,7 @@ final class AsyncClassFileTransformer implements ClassFileTransformer {
 
     AsyncClassFileTransformer(AgentOptions options, java.lang.instrument.Instrumentation instrumentation) {
         this.options = options;
+        this.reporter = new AgentReporter(options);
         this.definer = FrameClassDefiner.create(instrumentation);
     }
 
@@ -47,7 +53,16 @@ final class AsyncClassFileTransformer implements ClassFileTransformer {
     public byte[] transform(ClassLoader loader, String className, Class<?> classBeingRedefined,
                             ProtectionDomain protectionDomain, byte[] classfileBuffer) {
         try {
-            if (className == null || classBeingRedefined != null || loader == null || !options.covers(className)) {
+            if (classBeingRedefined != null || loader == null) {
+                return null;
+            }
+            if (className == null) {
+                className = nameOf(classfileBuffer);
+                if (className == null) {
+                    return null;
+                }
+            }
+            if (!options.covers(className)) {
                 return null;
             }
             scanned.incrementAndGet();
@@ -60,16 +75,28 @@ final class AsyncClassFileTransformer implements ClassFileTransformer {
             }
             definer.define(loader, protectionDomain, result.generatedClasses());
             rewritten.incrementAndGet();
-            if (options.verbose()) {
-                System.err.println("[weft] rewrote " + className.replace('/', '.') + ": " + result.rewrittenMethods());
-            }
+            reporter.info("[weft] rewrote " + className.replace('/', '.') + ": " + result.rewrittenMethods());
             return result.bytes();
         } catch (AsyncTransformException e) {
-            report(className, e.getMessage(), null);
+            List<String> reasons = new ArrayList<>();
+            for (AsyncTransformException refusal : e.all()) {
+                reasons.add(refusal.getMessage());
+            }
+            report(className, reasons, null);
             return null;
         } catch (Throwable e) {
-            report(className, "internal error while rewriting (" + e + "); please report it with the class file", e);
+            report(className, List.of("internal error while rewriting (" + e + "); please report it with the class "
+                    + "file"), e);
             return null;
+        }
+    }
+
+    /** The internal name a class file gives itself, or null when it cannot be read. */
+    private static String nameOf(byte[] classfileBuffer) {
+        try {
+            return new ClassReader(classfileBuffer).getClassName();
+        } catch (RuntimeException e) {
+            return null; // not a class file the agent can read; the JVM will say what is wrong with it
         }
     }
 
@@ -77,13 +104,15 @@ final class AsyncClassFileTransformer implements ClassFileTransformer {
         return transformers.computeIfAbsent(loader, l -> new AsyncTransformer(ClassHierarchy.of(l)));
     }
 
-    private void report(String className, String message, Throwable cause) {
+    /** One line per refusal, each once; and the refusals published for the runtime's error message. */
+    private void report(String className, List<String> reasons, Throwable cause) {
         refused.incrementAndGet();
-        String line = "[weft] " + message + " -- " + (className == null ? "a class" : className.replace('/', '.'))
-                + " loads unchanged";
-        if (!options.quiet()) {
-            System.err.println(line);
+        String name = className == null ? "a class" : className.replace('/', '.');
+        if (className != null) {
+            AgentStatus.refused(className, reasons);
         }
-        LOG.log(System.Logger.Level.WARNING, line, cause);
+        for (String reason : reasons) {
+            reporter.warning("[weft] " + reason + " -- " + name + " loads unchanged", cause);
+        }
     }
 }

@@ -68,7 +68,9 @@ public final class Main {
             try {
                 result = transformer.transform(bytes);
             } catch (AsyncTransformException e) {
-                err.println("error: " + e.getMessage());
+                for (AsyncTransformException refusal : e.all()) {   // one line per refusal
+                    err.println("error: " + refusal.getMessage());
+                }
                 status = 1;
                 continue;
             }
@@ -126,7 +128,9 @@ public final class Main {
                     rewritten++;
                 }
             } catch (AsyncTransformException e) {
-                err.println("error: " + e.getMessage());
+                for (AsyncTransformException refusal : e.all()) {   // one line per refusal
+                    err.println("error: " + refusal.getMessage());
+                }
                 failed++;
             }
         }

@@ -6,13 +6,24 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.weft.agent.transform.AsyncTransformException;
+import dev.weft.agent.transform.AsyncTransformer;
+import dev.weft.agent.transform.ClassHierarchy;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -164,6 +175,9 @@ class AsyncClassFileTransformerTest {
         assertTrue(!AgentOptions.defaults().covers("java/lang/String"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> AgentOptions.parse("fast"));
         assertTrue(e.getMessage().contains("'fast'"), e.getMessage());
+        assertTrue(e.getMessage().contains("quiet, logger"), e.getMessage());
+        AgentOptions both = AgentOptions.parse("logger, quiet");
+        assertTrue(both.logger() && both.quiet() && !AgentOptions.defaults().logger());
     }
 
     @Test
@@ -178,5 +192,222 @@ class AsyncClassFileTransformerTest {
         assertTrue(text.contains("async$slowAdd$0"), text);
         assertTrue(text.contains("suspendOn"), text);
         assertTrue(text.contains("LINENUMBER 13"), text);
+    }
+
+    // --- classes defined without a name (issue #10 item 3) ---
+
+    /** Defines every class of {@code dir} with {@code defineClass(null, ...)}, as generated code often does. */
+    private static final class NamelessLoader extends ClassLoader {
+        private final Path dir;
+        private final AsyncClassFileTransformer transformer;
+
+        NamelessLoader(Path dir, AsyncClassFileTransformer transformer) {
+            super(AsyncClassFileTransformerTest.class.getClassLoader());
+            this.dir = dir;
+            this.transformer = transformer;
+        }
+
+        Class<?> defineNameless(String internalName) throws IOException {
+            byte[] bytes = Files.readAllBytes(dir.resolve(internalName + ".class"));
+            byte[] rewritten = transformer.transform(this, null, null, null, bytes);   // what the JVM passes
+            byte[] used = rewritten != null ? rewritten : bytes;
+            return defineClass(null, used, 0, used.length);
+        }
+    }
+
+    @Test
+    void aClassDefinedWithoutANameIsNamedFromItsBytesAndRewritten(@TempDir Path tmp) throws Exception {
+        Path classes = JavaSources.compile(tmp, Map.of("app/Adder.java", ASYNC_SOURCE));
+        AsyncClassFileTransformer transformer = new AsyncClassFileTransformer(AgentOptions.defaults());
+        NamelessLoader loader = new NamelessLoader(classes, transformer);
+        Class<?> adder = loader.defineNameless("app/Adder");
+        assertEquals("app.Adder", adder.getName());
+        assertEquals(1, transformer.rewritten.get());
+        assertEquals(42, adder.getDeclaredMethod("run").invoke(null), "rewritten: untransformed it would throw");
+        assertEquals(loader, loader.loadClass("app.Adder$async$slowAdd$0").getClassLoader());
+    }
+
+    @Test
+    void aClassDefinedWithoutANameIsExcludedOrRefusedByItsName(@TempDir Path tmp) throws Exception {
+        Path classes = JavaSources.compile(tmp, Map.of("app/Adder.java", ASYNC_SOURCE,
+                "app/Refused.java", REFUSED_SOURCE));
+        byte[] adder = Files.readAllBytes(classes.resolve("app/Adder.class"));
+        AsyncClassFileTransformer excluding = new AsyncClassFileTransformer(AgentOptions.parse("excludes=app"));
+        assertNull(excluding.transform(getClass().getClassLoader(), null, null, null, adder));
+        AsyncClassFileTransformer including = new AsyncClassFileTransformer(AgentOptions.parse("includes=app"));
+        assertNotNull(including.transform(getClass().getClassLoader(), null, null, null, adder));
+        assertEquals(0, excluding.scanned.get());
+
+        byte[] refused = Files.readAllBytes(classes.resolve("app/Refused.class"));
+        String stderr = stderrOf(() -> new AsyncClassFileTransformer(AgentOptions.defaults())
+                .transform(getClass().getClassLoader(), null, null, null, refused));
+        assertTrue(stderr.contains("-- app.Refused loads unchanged"), "named in the report: " + stderr);
+        assertNull(new AsyncClassFileTransformer(AgentOptions.defaults())
+                .transform(getClass().getClassLoader(), null, null, null, new byte[] {1, 2, 3}), "not a class file");
+    }
+
+    // --- one report per refusal, on one channel (issue #10 item 5) ---
+
+    private static final String TWICE_REFUSED_SOURCE = """
+            package app;
+
+            import dev.weft.Async;
+            import dev.weft.runtime.Future;
+            import dev.weft.runtime.Task;
+            import static dev.weft.runtime.Await.await;
+
+            public class TwiceRefused {
+                @Async
+                static String notAFuture() {
+                    return "x";
+                }
+
+                static int blocking(Future<Integer> f) {
+                    return await(f);
+                }
+            }
+            """;
+
+    /** JUL records of the logger that the JDK's default System.Logger backend gives "dev.weft.agent". */
+    private static final class Recorded extends Handler implements AutoCloseable {
+        final Logger logger = Logger.getLogger("dev.weft.agent");
+        final List<LogRecord> records = new ArrayList<>();
+        private final boolean parents = logger.getUseParentHandlers();
+
+        Recorded() {
+            logger.addHandler(this);
+            logger.setUseParentHandlers(false);   // the test's own console stays clean
+        }
+
+        @Override
+        public synchronized void publish(LogRecord record) {
+            records.add(record);
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+            logger.removeHandler(this);
+            logger.setUseParentHandlers(parents);
+        }
+    }
+
+    /** What {@code action} prints on stderr. */
+    private static String stderrOf(Supplier<?> action) {
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        PrintStream original = System.err;
+        System.setErr(new PrintStream(captured, true));
+        try {
+            action.get();
+        } finally {
+            System.setErr(original);
+        }
+        return captured.toString();
+    }
+
+    /** The refusals the transformer itself makes of the class: what the agent must report, each once. */
+    private static List<String> refusalsOf(byte[] bytes) {
+        try {
+            new AsyncTransformer(ClassHierarchy.of(AsyncClassFileTransformerTest.class.getClassLoader()))
+                    .transform(bytes);
+        } catch (AsyncTransformException e) {
+            return e.all().stream().map(Throwable::getMessage).collect(Collectors.toList());
+        }
+        throw new AssertionError("not refused");
+    }
+
+    private static List<String> weftLines(String text) {
+        return text.lines().filter(l -> l.startsWith("[weft]")).collect(Collectors.toList());
+    }
+
+    @Test
+    void byDefaultEachRefusalIsOneLineOnStderrAndNothingGoesToTheLogger(@TempDir Path tmp) throws Exception {
+        Path classes = JavaSources.compile(tmp, Map.of("app/TwiceRefused.java", TWICE_REFUSED_SOURCE));
+        byte[] bytes = Files.readAllBytes(classes.resolve("app/TwiceRefused.class"));
+        List<String> refusals = refusalsOf(bytes);
+        AsyncClassFileTransformer transformer = new AsyncClassFileTransformer(AgentOptions.defaults());
+        String stderr;
+        try (Recorded logged = new Recorded()) {
+            stderr = stderrOf(() -> transformer.transform(getClass().getClassLoader(), "app/TwiceRefused", null,
+                    null, bytes));
+            assertEquals(List.of(), logged.records, "the logger is not used unless asked for");
+        }
+        List<String> expected = refusals.stream().map(r -> "[weft] " + r + " -- app.TwiceRefused loads unchanged")
+                .collect(Collectors.toList());
+        assertEquals(expected, weftLines(stderr), "one line per refusal, each once");
+        assertEquals(expected.size(), stderr.lines().count(), stderr);
+        assertTrue(stderr.contains("app.TwiceRefused.blocking") || stderr.contains("app.TwiceRefused.notAFuture"),
+                stderr);
+        assertEquals(1, transformer.refused.get());
+    }
+
+    @Test
+    void underLoggerEachRefusalGoesThroughSystemLoggerOnly(@TempDir Path tmp) throws Exception {
+        Path classes = JavaSources.compile(tmp, Map.of("app/TwiceRefused.java", TWICE_REFUSED_SOURCE,
+                "app/Adder.java", ASYNC_SOURCE));
+        byte[] refused = Files.readAllBytes(classes.resolve("app/TwiceRefused.class"));
+        byte[] adder = Files.readAllBytes(classes.resolve("app/Adder.class"));
+        AsyncClassFileTransformer transformer = new AsyncClassFileTransformer(AgentOptions.parse("logger,verbose"));
+        try (Recorded logged = new Recorded()) {
+            String stderr = stderrOf(() -> {
+                transformer.transform(getClass().getClassLoader(), "app/TwiceRefused", null, null, refused);
+                return transformer.transform(new ClassLoader(getClass().getClassLoader()) { }, "app/Adder", null,
+                        null, adder);
+            });
+            assertEquals("", stderr, "nothing on stderr under logger");
+            List<String> warnings = logged.records.stream().filter(r -> r.getLevel() == Level.WARNING)
+                    .map(LogRecord::getMessage).collect(Collectors.toList());
+            assertEquals(refusalsOf(refused).stream().map(r -> "[weft] " + r + " -- app.TwiceRefused loads unchanged")
+                    .collect(Collectors.toList()), warnings);
+            List<String> infos = logged.records.stream().filter(r -> r.getLevel() == Level.INFO)
+                    .map(LogRecord::getMessage).collect(Collectors.toList());
+            assertEquals(1, infos.size(), infos.toString());
+            assertTrue(infos.get(0).startsWith("[weft] rewrote app.Adder: "), infos.toString());
+        }
+    }
+
+    @Test
+    void quietReportsNothingAnywhere(@TempDir Path tmp) throws Exception {
+        Path classes = JavaSources.compile(tmp, Map.of("app/TwiceRefused.java", TWICE_REFUSED_SOURCE));
+        byte[] bytes = Files.readAllBytes(classes.resolve("app/TwiceRefused.class"));
+        for (String options : List.of("quiet", "quiet,logger", "verbose,quiet")) {
+            AsyncClassFileTransformer transformer = new AsyncClassFileTransformer(AgentOptions.parse(options));
+            try (Recorded logged = new Recorded()) {
+                String stderr = stderrOf(() -> transformer.transform(getClass().getClassLoader(), "app/TwiceRefused",
+                        null, null, bytes));
+                assertEquals("", stderr, options);
+                assertEquals(List.of(), logged.records, options);
+            }
+            assertEquals(1, transformer.refused.get(), "still counted: " + options);
+        }
+    }
+
+    @Test
+    void aRefusalIsPublishedForTheRuntimesErrorMessage(@TempDir Path tmp) throws Exception {
+        Path classes = JavaSources.compile(tmp, Map.of("app/TwiceRefused.java", TWICE_REFUSED_SOURCE));
+        byte[] bytes = Files.readAllBytes(classes.resolve("app/TwiceRefused.class"));
+        String key = "dev.weft.agent.refused.app.TwiceRefused";
+        try {
+            stderrOf(() -> new AsyncClassFileTransformer(AgentOptions.parse("quiet"))
+                    .transform(getClass().getClassLoader(), "app/TwiceRefused", null, null, bytes));
+            assertEquals(String.join("\n", refusalsOf(bytes)), System.getProperty(key));
+        } finally {
+            System.clearProperty(key);
+        }
+    }
+
+    @Test
+    void theCommandLinePrintsEachRefusalOnItsOwnErrorLine(@TempDir Path tmp) throws IOException {
+        Path classes = JavaSources.compile(tmp, Map.of("app/TwiceRefused.java", TWICE_REFUSED_SOURCE));
+        Path file = classes.resolve("app/TwiceRefused.class");
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = Main.run(new String[] {"--print", file.toString()}, new PrintStream(new ByteArrayOutputStream()),
+                new PrintStream(err, true));
+        assertEquals(1, status);
+        assertEquals(refusalsOf(Files.readAllBytes(file)).stream().map(r -> "error: " + r)
+                .collect(Collectors.toList()), err.toString().lines().collect(Collectors.toList()));
     }
 }

@@ -83,19 +83,27 @@ final class Instrumenter {
     Summary run() throws Failure, IOException {
         long start = System.nanoTime();
         List<SourceProblem> sourceProblems = checkSources();
-        if (!sourceProblems.isEmpty()) {
-            report(sourceProblems, "the build goes on");
-            if (settings.failOnError()) {
-                throw new Failure(count(sourceProblems.size(), "problem") + " in @Async code, see the errors above");
-            }
-        }
 
+        // The bytecode pass runs even when the sources have problems, so that one build reports every refusal
+        // (a lambda's, say, which only the bytecode shows) and not only the source's; nothing is written then.
         InstrumentState state = InstrumentState.load(settings.stateFile(), settings.stamp());
         Scan scan = transformAll(state);
-        if (!scan.refusals().isEmpty()) {
-            report(scan.refusals(), "the class is left unchanged");
+        List<SourceProblem> refusals = withoutDuplicates(scan.refusals(), sourceProblems);
+        Set<Path> refusedFiles = new HashSet<>();
+        for (Refusal r : scan.refusals()) {
+            refusedFiles.add(r.problem().file());
         }
-        boolean writing = scan.refusals().isEmpty() || !settings.failOnError();
+        for (SourceProblem p : sourceProblems) {
+            report(p, refusedFiles.contains(p.file()) ? "the class is left unchanged" : "the build goes on");
+        }
+        for (SourceProblem p : refusals) {
+            report(p, "the class is left unchanged");
+        }
+        if (!sourceProblems.isEmpty() && settings.failOnError()) {
+            throw new Failure(count(sourceProblems.size() + refusals.size(), "problem")
+                    + " in @Async code, see the errors above");
+        }
+        boolean writing = scan.refusedClasses().isEmpty() || !settings.failOnError();
         int methods = 0;
         if (writing) {
             for (Rewrite r : scan.rewrites()) {
@@ -109,17 +117,45 @@ final class Instrumenter {
 
         long millis = (System.nanoTime() - start) / 1_000_000;
         Summary summary = new Summary(scan.seen().size(), writing ? scan.rewrites().size() : 0, methods,
-                scan.refusals().size(), millis);
+                scan.refusedClasses().size(), millis);
         log.info(summary.format());
         if (!writing) {
-            throw new Failure(count(scan.refusals().size(), "class") + " could not be rewritten, see the errors "
-                    + "above; nothing was written");
+            throw new Failure(count(scan.refusedClasses().size(), "class") + " could not be rewritten, see the "
+                    + "errors above; nothing was written");
         }
         return summary;
     }
 
+    /**
+     * The bytecode refusals that say something the source problems have not: one in the same file at the same
+     * line, or in the same method, is the same problem seen twice (a return type is refused at its line in the
+     * source and at the method's first line in the bytecode).
+     */
+    private static List<SourceProblem> withoutDuplicates(List<Refusal> refusals, List<SourceProblem> sourceProblems) {
+        Set<String> seen = new HashSet<>();
+        for (SourceProblem p : sourceProblems) {
+            seen.add(p.file() + ":" + p.line());
+            String in = p.message().replaceFirst("(?s).*\\(in ([^ ()]+)\\)$", "$1");
+            if (!in.equals(p.message())) {
+                seen.add(p.file() + "#" + in);
+            }
+        }
+        List<SourceProblem> result = new ArrayList<>();
+        for (Refusal r : refusals) {
+            if (!seen.contains(r.problem().file() + ":" + r.problem().line())
+                    && !seen.contains(r.problem().file() + "#" + r.where())) {
+                result.add(r.problem());
+            }
+        }
+        return result;
+    }
+
     /** What the transformer made of the classes directory, before anything is written. */
-    private record Scan(Set<String> seen, List<Rewrite> rewrites, List<SourceProblem> refusals) {
+    private record Scan(Set<String> seen, List<Rewrite> rewrites, List<Refusal> refusals, Set<String> refusedClasses) {
+    }
+
+    /** One refusal of the transformer at its source line; {@code where} is {@code com.acme.Foo.get}. */
+    private record Refusal(SourceProblem problem, String where) {
     }
 
     /**
@@ -131,7 +167,7 @@ final class Instrumenter {
         Set<Path> classPath = new LinkedHashSet<>();
         classPath.add(classes);
         classPath.addAll(settings.classPath());
-        Scan scan = new Scan(new HashSet<>(), new ArrayList<>(), new ArrayList<>());
+        Scan scan = new Scan(new HashSet<>(), new ArrayList<>(), new ArrayList<>(), new LinkedHashSet<>());
         try (ClassPathSource source = new ClassPathSource(new ArrayList<>(classPath))) {
             AsyncTransformer transformer = new AsyncTransformer(ClassHierarchy.of(source));
             for (Path file : classFiles(classes)) {
@@ -153,12 +189,16 @@ final class Instrumenter {
                 try {
                     result = transformer.transform(bytes);
                 } catch (AsyncTransformException e) {
-                    scan.refusals().add(locate(e, internalName));
+                    for (AsyncTransformException refusal : e.all()) {   // each at its own file and line
+                        scan.refusals().add(locate(refusal, internalName));
+                    }
+                    scan.refusedClasses().add(key);
                     state.forget(key);
                     continue;
                 } catch (RuntimeException e) {
-                    scan.refusals().add(new SourceProblem(file.toAbsolutePath(), 1, 1, "cannot read this class "
-                            + "file (" + e + "); rebuild with mvn clean, or exclude it with <excludes>"));
+                    scan.refusals().add(new Refusal(new SourceProblem(file.toAbsolutePath(), 1, 1, "cannot read this "
+                            + "class file (" + e + "); rebuild with mvn clean, or exclude it with <excludes>"), ""));
+                    scan.refusedClasses().add(key);
                     state.forget(key);
                     continue;
                 }
@@ -202,13 +242,11 @@ final class Instrumenter {
         return problems;
     }
 
-    private void report(List<SourceProblem> problems, String whenNotFailing) {
-        for (SourceProblem p : problems) {
-            if (settings.failOnError()) {
-                log.error(p.format());
-            } else {
-                log.warn(p.format() + " (failOnError is false: " + whenNotFailing + ")");
-            }
+    private void report(SourceProblem p, String whenNotFailing) {
+        if (settings.failOnError()) {
+            log.error(p.format());
+        } else {
+            log.warn(p.format() + " (failOnError is false: " + whenNotFailing + ")");
         }
     }
 
@@ -216,7 +254,7 @@ final class Instrumenter {
      * A refusal of the transformer at its source line: the file is found under the source roots by package
      * and SourceFile attribute; failing that, it is named relative to the source root.
      */
-    private SourceProblem locate(AsyncTransformException e, String internalName) {
+    private Refusal locate(AsyncTransformException e, String internalName) {
         int slash = internalName.lastIndexOf('/');
         String packagePath = slash < 0 ? "" : internalName.substring(0, slash + 1);
         String fileName = e.sourceFile() != null ? e.sourceFile()
@@ -230,7 +268,8 @@ final class Instrumenter {
             }
         }
         String where = e.className() + (e.methodName() == null ? "" : "." + e.methodName());
-        return new SourceProblem(file, Math.max(e.line(), 1), 1, e.reason() + " (in " + where + ")");
+        return new Refusal(new SourceProblem(file, Math.max(e.line(), 1), 1, e.reason() + " (in " + where + ")"),
+                where);
     }
 
     /** Writes the frames first, then the class, and deletes the frames an earlier rewrite left that are gone. */

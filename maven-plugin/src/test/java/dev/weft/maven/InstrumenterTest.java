@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.Async;
+import dev.weft.agent.transform.AsyncTransformException;
+import dev.weft.agent.transform.AsyncTransformer;
+import dev.weft.agent.transform.ClassHierarchy;
 import dev.weft.runtime.Task;
 import java.io.File;
 import java.io.IOException;
@@ -190,7 +193,8 @@ class InstrumenterTest {
         Path source = sources.resolve("com/acme/Blocking.java").toAbsolutePath();
         assertEquals(List.of(source + ":[6,16] await(...) in a method that is neither @Async nor an async lambda; "
                 + "annotate get with @dev.weft.Async (its return type must be Task<T>, CompletableFuture<T> or "
-                + "CompletionStage<T>)"), log.errors);
+                + "CompletionStage<T>) (in com.acme.Blocking.get)"), log.errors, "the bytecode's refusal of the "
+                + "same await is not reported again");
         assertArrayEquals(before, Files.readAllBytes(classes.resolve("com/acme/Greeter.class")));
         assertFalse(Files.exists(stateFile()));
     }
@@ -231,6 +235,126 @@ class InstrumenterTest {
         // not recorded as done: the next run warns again
         instrumenter(false, List.of()).run();
         assertEquals(2, log.warnings.size());
+    }
+
+    @Test
+    void oneBuildReportsTheSourceProblemsAndTheRefusalsOnlyTheBytecodeShows() throws Exception {
+        String locked = String.join("\n",
+                "package com.acme;",
+                "import dev.weft.Async;",
+                "import dev.weft.runtime.Task;",
+                "import java.util.concurrent.CompletableFuture;",
+                "import static dev.weft.runtime.Await.await;",
+                "public class Locked {",
+                "    @Async",
+                "    Task<Integer> add(CompletableFuture<Integer> f) {",
+                "        synchronized (this) {",
+                "            return Task.completed(await(f));",
+                "        }",
+                "    }",
+                "}");
+        compile("com/acme/Greeter.java", GREETER, "com/acme/Sums.java", LAMBDA_RETURNING_INT,
+                "com/acme/Locked.java", locked);
+        byte[] before = Files.readAllBytes(classes.resolve("com/acme/Greeter.class"));
+
+        Instrumenter.Failure failure = assertThrows(Instrumenter.Failure.class, () -> instrumenter(true, List.of()).run());
+
+        assertEquals("2 problems in @Async code, see the errors above", failure.getMessage());
+        assertEquals(2, log.errors.size(), log.errors.toString());
+        assertEquals(sources.resolve("com/acme/Locked.java").toAbsolutePath() + ":[10,35] "
+                + SourceChecker.AWAIT_IN_SYNCHRONIZED + " (in com.acme.Locked.add)", log.errors.get(0));
+        assertTrue(log.errors.get(1).startsWith(sources.resolve("com/acme/Sums.java").toAbsolutePath()
+                + ":[7,1] await(...) in a lambda"), log.errors.get(1));
+        assertTrue(log.errors.get(1).endsWith("(in com.acme.Sums.lambda$later$0)"), log.errors.get(1));
+        assertArrayEquals(before, Files.readAllBytes(classes.resolve("com/acme/Greeter.class")));
+        assertFalse(Files.exists(stateFile()), "a failed build records nothing");
+
+        // failOnError off: the same two, as warnings saying the classes stay as they are; the rest is rewritten
+        Instrumenter.Summary summary = instrumenter(false, List.of()).run();
+        assertEquals(2, log.warnings.size(), log.warnings.toString());
+        for (String warning : log.warnings) {
+            assertTrue(warning.endsWith(") (failOnError is false: the class is left unchanged)"), warning);
+        }
+        assertEquals(2, summary.refused());
+        assertEquals(1, summary.rewrittenClasses());
+        assertEquals("hello weft", runGreeter());
+    }
+
+    @Test
+    void eachRefusalOfAClassIsItsOwnErrorWithFileLineClassAndMethod() throws Exception {
+        String lambdas = String.join("\n",
+                "package com.acme;",
+                "import java.util.concurrent.CompletableFuture;",
+                "import java.util.function.Supplier;",
+                "import static dev.weft.runtime.Await.await;",
+                "public class Lambdas {",
+                "    static Supplier<Integer> one(CompletableFuture<Integer> f) {",
+                "        return () -> await(f) + 1;",
+                "    }",
+                "    static Supplier<Integer> two(CompletableFuture<Integer> f) {",
+                "        return () -> await(f) + 2;",
+                "    }",
+                "}");
+        compile("com/acme/Lambdas.java", lambdas);
+        List<AsyncTransformException> refusals;
+        try (ClassPathSource source = new ClassPathSource(List.of(classes))) {
+            AsyncTransformException e = assertThrows(AsyncTransformException.class,
+                    () -> new AsyncTransformer(ClassHierarchy.of(source))
+                            .transform(Files.readAllBytes(classes.resolve("com/acme/Lambdas.class"))));
+            refusals = e.all();
+        }
+
+        Instrumenter.Failure failure = assertThrows(Instrumenter.Failure.class, () -> instrumenter(true, List.of()).run());
+
+        assertEquals("1 class could not be rewritten, see the errors above; nothing was written", failure.getMessage());
+        Path file = sources.resolve("com/acme/Lambdas.java").toAbsolutePath();
+        assertEquals(refusals.stream().map(r -> file + ":[" + r.line() + ",1] " + r.reason() + " (in com.acme.Lambdas."
+                + r.methodName() + ")").collect(Collectors.toList()), log.errors, "one error per refusal");
+        for (String error : log.errors) {   // each lambda's own line, whichever the class file lists first
+            assertTrue(error.startsWith(file + ":[7,1] await(...) in a lambda") && error.endsWith("lambda$one$0)")
+                    || error.startsWith(file + ":[10,1] await(...) in a lambda") && error.endsWith("lambda$two$1)"),
+                    error);
+        }
+        assertTrue(log.infos.get(log.infos.size() - 1).matches(
+                "weft: 1 classes scanned, 0 rewritten \\(0 methods\\), 1 refused in \\d+ ms"), log.infos.toString());
+    }
+
+    @Test
+    void aTaskOfTheUsersOwnIsRefusedOnceAtItsReturnTypeAndACompletableFutureImportedOnDemandPasses()
+            throws Exception {
+        String task = String.join("\n",
+                "package com.acme;",
+                "public class Task<T> { }");
+        String jobs = String.join("\n",
+                "package com.acme;",
+                "import dev.weft.Async;",
+                "public class Jobs {",
+                "    @Async",
+                "    static Task<String> run() { return new Task<>(); }",
+                "}");
+        String onDemand = String.join("\n",
+                "package com.acme;",
+                "import dev.weft.Async;",
+                "import java.util.concurrent.*;",
+                "import static dev.weft.runtime.Await.await;",
+                "public class OnDemand {",
+                "    @Async",
+                "    static CompletableFuture<String> run(CompletableFuture<String> f) {",
+                "        return CompletableFuture.completedFuture(await(f));",
+                "    }",
+                "}");
+        compile("com/acme/Task.java", task, "com/acme/Jobs.java", jobs, "com/acme/OnDemand.java", onDemand);
+
+        assertThrows(Instrumenter.Failure.class, () -> instrumenter(true, List.of()).run());
+        assertEquals(List.of(sources.resolve("com/acme/Jobs.java").toAbsolutePath() + ":[5,12] @Async methods must "
+                + "return Task<T>, CompletableFuture<T> or CompletionStage<T>, not Task<String> (Task here is not "
+                + "dev.weft.runtime.Task, which this file does not import); change the return type and end with "
+                + "return Task.completed(value) (in com.acme.Jobs.run)"), log.errors);
+
+        Files.delete(sources.resolve("com/acme/Jobs.java"));
+        Files.delete(classes.resolve("com/acme/Jobs.class"));
+        log.errors.clear();
+        assertEquals(1, instrumenter(true, List.of()).run().rewrittenClasses(), "OnDemand: on-demand import");
     }
 
     // --- helpers ---

@@ -16,6 +16,9 @@ import java.util.concurrent.CompletionStage;
  * }
  * }</pre>
  *
+ * <p>{@code await(future, IOException.class)} is the same {@code await}, declared to throw the checked exception
+ * it names, for a call site that catches it.
+ *
  * <p>In a transformed method (built with {@code dev.weft:async-maven-plugin}, or loaded under
  * {@code -javaagent:async-agent.jar}) the transformer replaces each call: a future that is done gives its
  * result at once, one that is not suspends the method until it is. The methods below are what runs when the
@@ -64,14 +67,73 @@ public final class Await {
         }
     }
 
+    /**
+     * {@link #await(Future)}, declared to throw {@code X}: for a call site that catches a checked exception the
+     * future may fail with. Java rejects {@code catch (IOException e)} around a call that does not declare it, and
+     * {@code await(future)} declares nothing; name the exception here and the catch compiles.
+     *
+     * <pre>{@code
+     * import static dev.weft.runtime.Await.await;
+     *
+     * @Async
+     * static Task<String> page(HttpClient client, URI uri) {
+     *     String body;
+     *     try {
+     *         body = await(client.sendAsync(HttpRequest.newBuilder(uri).build(), BodyHandlers.ofString()),
+     *                 IOException.class).body();
+     *     } catch (IOException e) {     // a refused connection, a reset: the original exception, unwrapped
+     *         body = "unreachable: " + e;
+     *     }
+     *     return Task.completed(body);
+     * }
+     * }</pre>
+     *
+     * The same shape works for any future: {@code try { line = await(reader.readLine(), IOException.class); }
+     * catch (IOException e) { ... }}.
+     *
+     * <p>It behaves exactly as {@code await(future)}: the transformer rewrites both alike, and untransformed it
+     * refuses on a loop thread and blocks elsewhere. {@code thrown} is for the compiler only and never read: a
+     * future that fails with an exception of another type throws that exception, unwrapped, as
+     * {@code await(future)} does.
+     *
+     * @param future what to wait for
+     * @param thrown the checked exception type the call site handles, e.g. {@code IOException.class}
+     * @throws X the future's exception, when it is an {@code X}
+     * @throws java.util.concurrent.CancellationException as {@link #await(Future)}
+     */
+    public static <T, X extends Exception> T await(Future<T> future, Class<X> thrown) throws X {
+        return await(future);
+    }
+
+    /**
+     * {@link #await(CompletionStage)}, declared to throw {@code X}; see {@link #await(Future, Class)}:
+     *
+     * <pre>{@code
+     * try {
+     *     response = await(client.sendAsync(request, BodyHandlers.ofString()), IOException.class);
+     * } catch (IOException e) {
+     *     ...
+     * }
+     * }</pre>
+     *
+     * @param stage what to wait for; a {@link java.util.concurrent.CompletionException} around its exception is
+     *     removed
+     * @param thrown the checked exception type the call site handles; for the compiler only, never read
+     * @throws X the stage's exception, when it is an {@code X}
+     * @throws java.util.concurrent.CancellationException as {@link #await(Future)}
+     */
+    public static <T, X extends Exception> T await(CompletionStage<T> stage, Class<X> thrown) throws X {
+        return await(stage);
+    }
+
+    /**
+     * The error of contract item 8. Its message says why the caller was not transformed when the Java agent knows
+     * (it refused the class, its options exclude it, it stopped at a bad option, it was installed too late), and
+     * how to enable the transformation otherwise; it is worked out only here, when the error is thrown.
+     */
     private static void refuseOnLoopThread() {
         if (EventLoop.runningOrNull() != null) {
-            throw new IllegalStateException(
-                    "await(...) was called on the event loop thread '" + Thread.currentThread().getName()
-                    + "' from code that was not transformed, so it cannot suspend (and blocking would stop the loop). "
-                    + "Mark the calling method @Async (or make it an async lambda) and enable Weft: add the "
-                    + "dev.weft:async-maven-plugin to the build (goals instrument and instrument-test), or start the "
-                    + "JVM with -javaagent:async-agent.jar.");
+            throw new IllegalStateException(NotTransformed.message());
         }
     }
 

@@ -68,7 +68,7 @@ class SelfInstallTest {
                     try {
                         Work.run();
                     } catch (IllegalStateException e) {
-                        System.out.println("untransformed await refused");
+                        System.out.println("untransformed await refused: " + e.getMessage());
                     }
                 }
             }
@@ -86,6 +86,8 @@ class SelfInstallTest {
         assertTrue(out.contains("AsyncAgent was installed after these classes were loaded"), out);
         assertTrue(out.contains("app.Work"), out);
         assertTrue(out.contains("untransformed await refused"), out);
+        assertTrue(out.contains("The Weft agent is running but was installed after app.Work was loaded, so app.Work "
+                + "runs untransformed: call AsyncAgent.install() first thing in main"), "the error says why: " + out);
     }
 
     private static Path compile(Path dir) throws IOException, URISyntaxException {
