@@ -42,12 +42,14 @@ final class MethodRewrite {
         List<LocalVariableNode> parameters = StateMachineEntry.parameterVariables(method);
         DeadVariableRanges.cut(method, plan.awaits());
         body = StateMachineBody.build(ctx, method, plan, frameClass, bodyName, compact);
+        DeadCode.remove(ctx.name, body);
         if (compact) {
             StateMachineEntry.callingTheBody(method, plan, parameters, frameClass, bodyName, ctx.name,
                     ctx.isInterface, originalLocals);
         } else {
             StateMachineEntry.withCopy(method, copy, plan, frameClass, originalLocals);
         }
+        DeadCode.remove(ctx.name, method);
         layout = new FrameClassWriter.Layout(frameClass, plan.fields(), method.name, plan.awaitLines());
     }
 

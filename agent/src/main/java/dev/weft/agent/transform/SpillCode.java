@@ -187,8 +187,8 @@ final class SpillCode {
                     }
                     code.add(suffixes.get(suffix));
                     chain.get(j).emit(code, frameClass, frameSlot);
-                    if (j == chain.size() - 1) {
-                        code.add(new JumpInsnNode(Opcodes.GOTO, tailLabel));
+                    if (j == chain.size() - 1 && chain != chains.get(chains.size() - 1)) {
+                        code.add(new JumpInsnNode(Opcodes.GOTO, tailLabel)); // the last chain falls into the tail
                     }
                 }
             }
