@@ -262,13 +262,14 @@ public final class AsyncTransformer {
         all.put(ctx.name, written);
         ClassHierarchy hierarchy = ctx.hierarchy.withClasses(all);
         List<AsyncTransformException> refusals = new ArrayList<>();
-        for (EmittedCodeCheck.Failure f : EmittedCodeCheck.check(written, hierarchy,
+        for (EmittedCodeCheck.Failure f : EmittedCodeCheck.check(written, hierarchy, hierarchy.source(),
                 (name, desc) -> sources.containsKey(name + desc))) {
             MethodNode m = sources.get(f.method() + f.descriptor());
-            refusals.add(unverifiable(ctx, m.name, f));
+            refusals.add(unverifiable(ctx, m != null ? m.name : f.method(), f));
         }
         for (Map.Entry<String, byte[]> frame : frames.entrySet()) {
-            for (EmittedCodeCheck.Failure f : EmittedCodeCheck.check(frame.getValue(), hierarchy, (n, d) -> true)) {
+            for (EmittedCodeCheck.Failure f : EmittedCodeCheck.check(frame.getValue(), hierarchy, hierarchy.source(),
+                    (n, d) -> true)) {
                 refusals.add(unverifiable(ctx, frame.getKey() + "." + f.method(), f));
             }
         }

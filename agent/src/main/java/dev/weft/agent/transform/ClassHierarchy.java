@@ -95,6 +95,11 @@ public final class ClassHierarchy {
         });
     }
 
+    /** Where this hierarchy reads class files from. */
+    ClassFileSource source() {
+        return source;
+    }
+
     /** True when the class file of {@code internalName} was found. */
     public boolean isKnown(String internalName) {
         return header(internalName) != UNKNOWN;
