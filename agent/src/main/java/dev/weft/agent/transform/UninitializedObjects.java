@@ -3,6 +3,7 @@ package dev.weft.agent.transform;
 import dev.weft.agent.transform.UninitializedValues.InitTrackingFrame;
 import dev.weft.agent.transform.UninitializedValues.Uninitialized;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,16 +28,19 @@ import org.objectweb.asm.tree.analysis.Frame;
  *
  * <p>{@code new Foo(await(f))} compiles to {@code NEW Foo; DUP; <args, with the await>; INVOKESPECIAL <init>}:
  * at the await the stack holds an uninitialized reference, which the JVM does not let anyone store in a field,
- * so it cannot be saved across a suspension. For each such allocation this pass deletes {@code NEW; DUP}, and
- * before the constructor call stores the arguments in fresh locals, allocates, and reloads them (what Kotlin's
- * code generator calls processing uninitialized stores). The visible difference: the class's static
- * initializer runs after the arguments are evaluated rather than before.
+ * so it cannot be saved across a suspension. For each such allocation this pass turns {@code NEW} into a
+ * {@code null} placeholder (which every copy of the object, on the stack or in a local, then is, and which can be
+ * saved), and before the constructor call stores the arguments in fresh locals, drops the two placeholders,
+ * allocates, and reloads the arguments (what Kotlin's code generator calls processing uninitialized stores).
+ * javac keeps copies in locals when a switch expression with a {@code try} sits among the arguments (it spills
+ * the operand stack); they are placeholders too, never read after the call. The visible difference: the class's
+ * static initializer runs after the arguments are evaluated rather than before.
  *
  * <p>Which allocations span an await is a data-flow question with the JVM's own rules
  * ({@link UninitializedValues}): one value per {@code NEW} instruction, initialized everywhere at once by its
  * {@code <init>} call, so an object built earlier and merged at a branch or a loop head is an ordinary reference
- * by the time a later allocation is looked at. Shapes javac never emits (an object under construction copied
- * more than {@code NEW; DUP} copies it, or kept in a local across an await) are refused by name.
+ * by the time a later allocation is looked at. Shapes javac does not emit (an object under construction copied
+ * more than {@code NEW; DUP} copies it, or read from a local after its constructor ran) are refused by name.
  */
 final class UninitializedObjects {
     private UninitializedObjects() {
@@ -100,9 +104,8 @@ final class UninitializedObjects {
                 continue;
             }
             for (int slot = 0; slot < frame.getLocals(); slot++) {
-                if (frame.getLocal(slot) instanceof Uninitialized u) {
-                    throw ctx.refuse(method, insn, "an object under construction (new " + className(u)
-                            + ") is kept in a local variable across this await. " + NOT_JAVAC);
+                if (frame.getLocal(slot) instanceof Uninitialized u && u.allocation != null) {
+                    spanning.putIfAbsent(u.allocation, insn);
                 }
             }
             for (int s = 0; s < frame.getStackSize(); s++) {
@@ -117,33 +120,43 @@ final class UninitializedObjects {
         if (spanning.isEmpty()) {
             return;
         }
+        BitSet[] live = FlowGraph.of(ctx.name, method).liveIn();
         List<Runnable> moves = new ArrayList<>();
         for (Map.Entry<TypeInsnNode, AbstractInsnNode> e : spanning.entrySet()) {
             TypeInsnNode allocation = e.getKey();
             Uninitialized u = values.get(allocation);
             List<MethodInsnNode> calls = inits.getOrDefault(allocation, List.of());
-            AbstractInsnNode dup = nextReal(allocation);
-            if (calls.size() != 1 || dup == null || dup.getOpcode() != Opcodes.DUP
-                    || !copiedOnceByDup(frames[insns.indexOf(calls.get(0))], u, calls.get(0))) {
+            if (calls.size() != 1) {
                 throw ctx.refuse(method, e.getValue(), "the object under construction (new " + className(u)
-                        + ") whose constructor arguments contain this await is not built as `NEW; DUP; arguments; "
-                        + "INVOKESPECIAL <init>`. " + NOT_JAVAC);
+                        + ") whose constructor arguments contain this await is constructed by "
+                        + (calls.isEmpty() ? "no" : calls.size()) + " constructor calls, not one. " + NOT_JAVAC);
             }
             MethodInsnNode init = calls.get(0);
-            moves.add(() -> moveAllocation(method, allocation, dup, init));
+            int at = insns.indexOf(init);
+            String problem = copiesAtInit(frames[at], live[at], u, init);
+            if (problem != null) {
+                throw ctx.refuse(method, e.getValue(), "the object under construction (new " + className(u)
+                        + ") whose constructor arguments contain this await " + problem + ". " + NOT_JAVAC);
+            }
+            moves.add(() -> moveAllocation(method, allocation, init));
         }
         moves.forEach(Runnable::run);
         method.maxStack += 2;
     }
 
-    private static final String NOT_JAVAC = "javac never emits this shape (it comes from another compiler or a "
+    private static final String NOT_JAVAC = "javac does not emit this shape (it comes from another compiler or a "
             + "bytecode generator), so Weft cannot rewrite this method; compute the awaited value into a local "
             + "variable before the `new`, or leave the method without await.";
 
-    /** At the constructor call: exactly the two copies {@code NEW; DUP} makes, receiver on top, none in a local. */
-    private static boolean copiedOnceByDup(Frame<BasicValue> atInit, Uninitialized u, MethodInsnNode init) {
+    /**
+     * Why the copies of {@code u} at its constructor call are not the two {@code new X(...)} makes (the receiver
+     * on top of the arguments, and the value of the expression right below it) with any other copy dead, or null
+     * when they are. javac may keep copies in locals while it evaluates the arguments (a switch expression with a
+     * {@code try} in it spills the whole operand stack), but never reads them after the call.
+     */
+    private static String copiesAtInit(Frame<BasicValue> atInit, BitSet live, Uninitialized u, MethodInsnNode init) {
         if (atInit == null) {
-            return false;
+            return "is never constructed";
         }
         int receiver = atInit.getStackSize() - Type.getArgumentTypes(init.desc).length - 1;
         int copies = 0;
@@ -152,17 +165,23 @@ final class UninitializedObjects {
                 copies++;
             }
         }
+        if (copies != 2 || receiver < 1 || atInit.getStack(receiver) != u || atInit.getStack(receiver - 1) != u) {
+            return "has " + copies + " copies on the operand stack at its constructor call, where `NEW; DUP` makes 2";
+        }
         for (int slot = 0; slot < atInit.getLocals(); slot++) {
-            if (atInit.getLocal(slot) == u) {
-                return false;
+            if (atInit.getLocal(slot) == u && live.get(slot)) {
+                return "is kept in local variable " + slot + " and read after its constructor call";
             }
         }
-        return copies == 2 && receiver >= 1 && atInit.getStack(receiver) == u && atInit.getStack(receiver - 1) == u;
+        return null;
     }
 
-    /** {@code NEW; DUP; args; <init>} becomes {@code args; store args; NEW; DUP; load args; <init>}. */
-    private static void moveAllocation(MethodNode method, TypeInsnNode allocation, AbstractInsnNode dup,
-                                       MethodInsnNode init) {
+    /**
+     * {@code NEW} becomes {@code ACONST_NULL}, a placeholder that every copy of the object under construction
+     * (on the stack, in locals) now is, and that can be saved across an await; at the constructor call the
+     * arguments are stored in fresh locals, the two placeholders dropped, and the object allocated and built.
+     */
+    private static void moveAllocation(MethodNode method, TypeInsnNode allocation, MethodInsnNode init) {
         InsnList insns = method.instructions;
         Type[] args = Type.getArgumentTypes(init.desc);
         int[] slots = new int[args.length];
@@ -174,25 +193,17 @@ final class UninitializedObjects {
         for (int a = args.length - 1; a >= 0; a--) {
             before.add(new VarInsnNode(args[a].getOpcode(Opcodes.ISTORE), slots[a]));
         }
+        before.add(new InsnNode(Opcodes.POP2)); // the two placeholders, both references
         before.add(new TypeInsnNode(Opcodes.NEW, allocation.desc));
         before.add(new InsnNode(Opcodes.DUP));
         for (int a = 0; a < args.length; a++) {
             before.add(new VarInsnNode(args[a].getOpcode(Opcodes.ILOAD), slots[a]));
         }
         insns.insertBefore(init, before);
-        insns.remove(dup);
-        insns.remove(allocation);
+        insns.set(allocation, new InsnNode(Opcodes.ACONST_NULL));
     }
 
     private static String className(Uninitialized u) {
         return u.getType().getClassName();
-    }
-
-    private static AbstractInsnNode nextReal(AbstractInsnNode insn) {
-        AbstractInsnNode n = insn.getNext();
-        while (n != null && n.getOpcode() < 0) {
-            n = n.getNext();
-        }
-        return n;
     }
 }
