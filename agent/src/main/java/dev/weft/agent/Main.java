@@ -79,7 +79,9 @@ public final class Main {
                 continue;
             }
             out.println("// " + result.className() + ": rewrote " + result.rewrittenMethods());
-            printMethods(result.bytes(), result.rewrittenMethods(), true, out);
+            List<String> shown = new java.util.ArrayList<>(result.rewrittenMethods());
+            shown.addAll(result.bodyMethods().values());
+            printMethods(result.bytes(), shown, true, out);
             for (Map.Entry<String, byte[]> g : result.generatedClasses().entrySet()) {
                 out.println("// generated frame class " + g.getKey());
                 printMethods(g.getValue(), List.of(), false, out);
@@ -88,12 +90,12 @@ public final class Main {
         return status;
     }
 
-    /** Prints the rewritten entries and their bodies ({@code async$...}), or every method when not filtering. */
+    /** Prints the rewritten entries and their bodies, or every method when not filtering. */
     private static void printMethods(byte[] bytes, List<String> rewritten, boolean filter, PrintStream out) {
         ClassNode node = new ClassNode();
         new ClassReader(bytes).accept(node, 0);
         for (MethodNode m : node.methods) {
-            boolean wanted = !filter || rewritten.contains(m.name + m.desc) || m.name.startsWith("async$");
+            boolean wanted = !filter || rewritten.contains(m.name + m.desc);
             if (!wanted) {
                 continue;
             }

@@ -189,7 +189,7 @@ class AsyncClassFileTransformerTest {
                 new PrintStream(out, true), new PrintStream(err, true));
         assertEquals(0, status, err.toString());
         String text = out.toString();
-        assertTrue(text.contains("async$slowAdd$0"), text);
+        assertTrue(text.contains("slowAdd(IILapp/Adder$async$slowAdd$0;Ljava/lang/Object;Ljava/lang/Throwable;)"), text);
         assertTrue(text.contains("suspendOn"), text);
         assertTrue(text.contains("LINENUMBER 13"), text);
     }

@@ -159,16 +159,15 @@ public final class AsyncTransformer {
             String id = m.name + m.desc;
             String safeName = m.name.replace('<', '_').replace('>', '_');
             String frameClass = className + "$async$" + safeName + "$" + index;
-            String bodyName = Names.BODY_PREFIX + safeName + "$" + index;
             index++;
             int line = ClassContext.lineOf(m, null);
             firstLines.put(id, line);
             try {
-                MethodRewrite rewrite = new MethodRewrite(ctx, m, frameClass, bodyName,
+                MethodRewrite rewrite = new MethodRewrite(ctx, m, frameClass,
                         compact.contains(id) || compact.contains("*"));
                 MethodNode body = rewrite.body();
                 bodies.put(id, body);
-                frames.put(frameClass, FrameClassWriter.write(ctx, rewrite.layout(), bodyName));
+                frames.put(frameClass, FrameClassWriter.write(ctx, rewrite.layout(), m));
                 rewritten.add(id);
                 bodyMethods.put(id, body.name + body.desc);
                 sources.put(id, m);

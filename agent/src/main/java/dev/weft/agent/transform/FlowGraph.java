@@ -153,4 +153,60 @@ final class FlowGraph {
         }
         return depth;
     }
+
+    /**
+     * The locals definitely assigned at the entry of each instruction ({@code null} where unreachable): assigned
+     * on every path from the method's start, where {@code atStart} are, and from {@code seeds} (instruction index
+     * to the locals a jump there brings). An exception edge carries the state before the instruction.
+     */
+    BitSet[] definitelyAssigned(BitSet atStart, java.util.Map<Integer, BitSet> seeds) {
+        int n = insns.size();
+        BitSet[] in = new BitSet[n];
+        if (n == 0) {
+            return in;
+        }
+        Deque<Integer> work = new ArrayDeque<>();
+        in[0] = (BitSet) atStart.clone();
+        work.add(0);
+        while (!work.isEmpty()) {
+            int i = work.poll();
+            BitSet state = (BitSet) in[i].clone();
+            BitSet seed = seeds.get(i);
+            if (seed != null) {
+                state.or(seed);
+            }
+            BitSet out = (BitSet) state.clone();
+            if (insns.get(i) instanceof VarInsnNode v && v.getOpcode() >= Opcodes.ISTORE
+                    && v.getOpcode() <= Opcodes.ASTORE) {
+                out.set(v.var);
+            }
+            for (int s : successors.get(i)) {
+                flowInto(in, work, s, out, seeds);
+            }
+            for (int s : exceptionSuccessors.get(i)) {
+                flowInto(in, work, s, state, seeds);
+            }
+        }
+        for (java.util.Map.Entry<Integer, BitSet> e : seeds.entrySet()) {
+            if (in[e.getKey()] != null) {
+                in[e.getKey()].or(e.getValue());
+            }
+        }
+        return in;
+    }
+
+    private static void flowInto(BitSet[] in, Deque<Integer> work, int target, BitSet state,
+                                 java.util.Map<Integer, BitSet> seeds) {
+        if (in[target] == null) {
+            in[target] = (BitSet) state.clone();
+            work.add(target);
+            return;
+        }
+        BitSet merged = (BitSet) in[target].clone();
+        merged.and(state);
+        if (!merged.equals(in[target])) {
+            in[target] = merged;
+            work.add(target);
+        }
+    }
 }

@@ -15,6 +15,13 @@ final class FrameClassWriter {
     private FrameClassWriter() {
     }
 
+    /** The field holding the receiver of an instance method's frame, never cleared: the body runs on it. */
+    static final String SELF = "self";
+
+    static String selfDesc(String host) {
+        return "L" + host + ";";
+    }
+
     /** What the frame class declares: the saved-value fields ({name, descriptor}) and the line of each await. */
     record Layout(String frameClass, List<String[]> fields, String methodName, int[] awaitLines) {
     }
@@ -62,7 +69,11 @@ final class FrameClassWriter {
         m.visitEnd();
     }
 
-    static byte[] write(ClassContext ctx, Layout layout, String bodyName) {
+    /**
+     * @param method the async method (its name, descriptor and access, which the body shares but for the frame,
+     *     sent and thrown it takes after the method's own parameters)
+     */
+    static byte[] write(ClassContext ctx, Layout layout, org.objectweb.asm.tree.MethodNode method) {
         ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES) {
             @Override
             protected String getCommonSuperClass(String a, String b) {
@@ -77,6 +88,10 @@ final class FrameClassWriter {
         }
         cw.visitAnnotation(Names.TRANSFORMED_DESC, false).visitEnd();
         cw.visitField(Opcodes.ACC_SYNTHETIC, "label", "I", null, null).visitEnd();
+        boolean isStatic = (method.access & Opcodes.ACC_STATIC) != 0;
+        if (!isStatic) {
+            cw.visitField(Opcodes.ACC_SYNTHETIC, SELF, selfDesc(ctx.name), null, null).visitEnd();
+        }
         for (String[] f : layout.fields()) {
             cw.visitField(Opcodes.ACC_SYNTHETIC, f[0], f[1], null, null).visitEnd();
         }
@@ -93,11 +108,24 @@ final class FrameClassWriter {
                 "(Ljava/lang/Object;Ljava/lang/Throwable;)Ljava/lang/Object;", null,
                 new String[] {"java/lang/Throwable"});
         step.visitCode();
+        // host.name(placeholders for the parameters, which the body restores as it needs, this, sent, thrown)
+        if (!isStatic) {
+            step.visitVarInsn(Opcodes.ALOAD, 0);
+            step.visitFieldInsn(Opcodes.GETFIELD, frame, SELF, selfDesc(ctx.name));
+        }
+        for (org.objectweb.asm.Type t : org.objectweb.asm.Type.getArgumentTypes(method.desc)) {
+            switch (t.getSort()) {
+                case org.objectweb.asm.Type.LONG -> step.visitInsn(Opcodes.LCONST_0);
+                case org.objectweb.asm.Type.FLOAT -> step.visitInsn(Opcodes.FCONST_0);
+                case org.objectweb.asm.Type.DOUBLE -> step.visitInsn(Opcodes.DCONST_0);
+                case org.objectweb.asm.Type.OBJECT, org.objectweb.asm.Type.ARRAY -> step.visitInsn(Opcodes.ACONST_NULL);
+                default -> step.visitInsn(Opcodes.ICONST_0);
+            }
+        }
         step.visitVarInsn(Opcodes.ALOAD, 0);
         step.visitVarInsn(Opcodes.ALOAD, 1);
         step.visitVarInsn(Opcodes.ALOAD, 2);
-        step.visitMethodInsn(Opcodes.INVOKESTATIC, ctx.name, bodyName,
-                "(L" + frame + ";Ljava/lang/Object;Ljava/lang/Throwable;)Ljava/lang/Object;", ctx.isInterface);
+        StateMachineEntry.callBody(ctx, method, frame).accept(step);
         step.visitInsn(Opcodes.ARETURN);
         step.visitMaxs(0, 0);
         step.visitEnd();

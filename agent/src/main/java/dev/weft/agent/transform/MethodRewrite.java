@@ -21,7 +21,7 @@ final class MethodRewrite {
      * @param compact the shape for a method too large for the default one: the entry calls the body for the
      *     first step instead of holding a copy of the code, and restores share code ({@link SpillCode})
      */
-    MethodRewrite(ClassContext ctx, MethodNode method, String frameClass, String bodyName, boolean compact)
+    MethodRewrite(ClassContext ctx, MethodNode method, String frameClass, boolean compact)
             throws AnalyzerException {
         InsnList insns = method.instructions;
         for (AbstractInsnNode n = insns.getFirst(); n != null; ) {
@@ -40,14 +40,14 @@ final class MethodRewrite {
         int originalLocals = method.maxLocals;
         StateMachineEntry.Copy copy = compact ? null : StateMachineEntry.copy(method, plan.awaits());
         List<LocalVariableNode> parameters = StateMachineEntry.parameterVariables(method);
-        DeadVariableRanges.cut(method, plan.awaits());
-        body = StateMachineBody.build(ctx, method, plan, frameClass, bodyName, compact);
+        StateMachineBody.Built built = StateMachineBody.build(ctx, method, plan, frameClass, compact);
+        body = built.body();
         DeadCode.remove(ctx.name, body);
+        VariableRanges.restrict(ctx.name, body, StateMachineBody.Slots.of(method), built.start());
         if (compact) {
-            StateMachineEntry.callingTheBody(method, plan, parameters, frameClass, bodyName, ctx.name,
-                    ctx.isInterface, originalLocals);
+            StateMachineEntry.callingTheBody(method, parameters, frameClass, ctx, originalLocals);
         } else {
-            StateMachineEntry.withCopy(method, copy, plan, frameClass, originalLocals);
+            StateMachineEntry.withCopy(method, copy, plan, ctx.name, frameClass, originalLocals);
         }
         DeadCode.remove(ctx.name, method);
         layout = new FrameClassWriter.Layout(frameClass, plan.fields(), method.name, plan.awaitLines());

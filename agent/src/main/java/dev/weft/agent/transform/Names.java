@@ -26,8 +26,6 @@ final class Names {
     static final String AWAIT_FUTURE_THROWS_DESC = "(L" + FUTURE + ";Ljava/lang/Class;)Ljava/lang/Object;";
     static final String AWAIT_STAGE_THROWS_DESC = "(L" + COMPLETION_STAGE + ";Ljava/lang/Class;)Ljava/lang/Object;";
 
-    /** Prefix of the synthetic method holding a rewritten body. */
-    static final String BODY_PREFIX = "async$";
 
     /** A call of {@code Await.await}, in any of its four forms. */
     static boolean isAwait(AbstractInsnNode insn) {

@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.IntUnaryOperator;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
 import org.objectweb.asm.tree.AbstractInsnNode;
@@ -47,9 +48,17 @@ import org.objectweb.asm.tree.VarInsnNode;
  */
 final class SpillCode {
     private final String frameClass;
+    private final int frameSlot;
+    private final IntUnaryOperator slotOf;
 
-    SpillCode(String frameClass) {
+    /**
+     * @param frameSlot the local that holds the frame in the method this code goes into
+     * @param slotOf where a local of the source method lives in that method
+     */
+    SpillCode(String frameClass, int frameSlot, IntUnaryOperator slotOf) {
         this.frameClass = frameClass;
+        this.frameSlot = frameSlot;
+        this.slotOf = slotOf;
     }
 
     // ------------------------------------------------------------------------------------------ the await itself
@@ -83,7 +92,7 @@ final class SpillCode {
      * What one await does on its way out, the future already stored: saves the operand stack below the future
      * (top first) and the label, then jumps into the chain that saves its locals.
      */
-    void saveStackAndLabel(InsnList code, ResumePoint p, int frameSlot, LabelNode chain) {
+    void saveStackAndLabel(InsnList code, ResumePoint p, LabelNode chain) {
         List<Saved> stack = p.stack();
         for (int s = stack.size() - 1; s >= 0; s--) {
             Saved v = stack.get(s);
@@ -100,25 +109,16 @@ final class SpillCode {
             }
             code.add(new FieldInsnNode(Opcodes.PUTFIELD, frameClass, v.field(), v.fieldDesc()));
         }
-        setLabel(code, frameSlot, p.label());
+        setLabel(code, p.label());
         code.add(new JumpInsnNode(Opcodes.GOTO, chain));
     }
 
-    void setLabel(InsnList code, int frameSlot, int label) {
+    void setLabel(InsnList code, int label) {
         code.add(new VarInsnNode(Opcodes.ALOAD, frameSlot));
         code.add(intConstant(label));
         code.add(new FieldInsnNode(Opcodes.PUTFIELD, frameClass, "label", "I"));
     }
 
-    /** Stores each of {@code locals} (slots shifted by {@code shift}) into its field, straight. */
-    void saveLocals(InsnList code, List<Saved> locals, int frameSlot, int shift) {
-        for (Saved v : locals) {
-            if (!v.isNull()) {
-                new SaveUnit(v.slot() + shift, v.type().getOpcode(Opcodes.ILOAD), v.field(), v.fieldDesc())
-                        .emit(code, frameClass, frameSlot);
-            }
-        }
-    }
 
     // ------------------------------------------------------------------------------------------ saving locals
 
@@ -136,8 +136,6 @@ final class SpillCode {
      * {@link #code} emits every chain once, ending in {@code tail}.
      */
     final class SaveChains {
-        private final int frameSlot;
-        private final int shift;
         private final InsnList tail;
         private final LabelNode tailLabel = new LabelNode();
         private final Map<List<SaveUnit>, LabelNode> suffixes = new HashMap<>();
@@ -147,9 +145,7 @@ final class SpillCode {
          * @param tail what runs once the locals are saved (the future is in its slot): {@code return suspendOn}
          *     in the body, {@code result = suspendOn; goto exit} in the entry
          */
-        SaveChains(int frameSlot, int shift, InsnList tail) {
-            this.frameSlot = frameSlot;
-            this.shift = shift;
+        SaveChains(InsnList tail) {
             this.tail = tail;
         }
 
@@ -157,7 +153,7 @@ final class SpillCode {
             List<SaveUnit> units = new ArrayList<>();
             for (Saved v : locals) {
                 if (!v.isNull()) {
-                    units.add(new SaveUnit(v.slot() + shift, v.type().getOpcode(Opcodes.ILOAD), v.field(),
+                    units.add(new SaveUnit(slotOf.applyAsInt(v.slot()), v.type().getOpcode(Opcodes.ILOAD), v.field(),
                             v.fieldDesc()));
                 }
             }
@@ -229,19 +225,19 @@ final class SpillCode {
 
     /**
      * The body's prologue: {@code switch (frame.label)}, then restore the locals the resume point saved (at slot
-     * plus {@code shift}) and jump to {@code targets.get(label)}, where the point's code brings back its operand
+     * {@code slotOf} gives) and jump to {@code targets.get(label)}, where the point's code brings back its operand
      * stack ({@link #restoreStack}). A label with no resume point throws IllegalStateException.
      *
      * @param shared restore through the prefix tree (see the class comment) rather than one path per point
      */
-    InsnList prologue(List<ResumePoint> points, Map<Integer, LabelNode> targets, int shift, boolean shared) {
+    InsnList prologue(List<ResumePoint> points, Map<Integer, LabelNode> targets, boolean shared) {
         Node root = new Node(null);
         for (ResumePoint p : points) {
             Node n = root;
             n.through.add(p);
             for (Saved v : p.locals()) {
                 Type type = v.isReference() || v.isNull() ? v.type() : Type.getType(v.fieldDesc());
-                RestoreUnit u = new RestoreUnit(v.slot() + shift, type, v.field(), v.fieldDesc(),
+                RestoreUnit u = new RestoreUnit(slotOf.applyAsInt(v.slot()), type, v.field(), v.fieldDesc(),
                         shared ? -1 : p.label());
                 n = n.children.computeIfAbsent(u, Node::new);
                 n.through.add(p);
@@ -344,7 +340,7 @@ final class SpillCode {
 
     /** Pushes {@code frame.field} as {@code type}; a reference field is cleared once read. */
     private void loadField(InsnList code, String field, String desc, Type type) {
-        code.add(new VarInsnNode(Opcodes.ALOAD, StateMachineBody.FRAME));
+        code.add(new VarInsnNode(Opcodes.ALOAD, frameSlot));
         code.add(new FieldInsnNode(Opcodes.GETFIELD, frameClass, field, desc));
         if (desc.startsWith("L")) {
             if ((type.getSort() == Type.OBJECT && !"java/lang/Object".equals(type.getInternalName()))
@@ -352,14 +348,14 @@ final class SpillCode {
                 code.add(new TypeInsnNode(Opcodes.CHECKCAST, type.getSort() == Type.ARRAY ? type.getDescriptor()
                         : type.getInternalName()));
             }
-            code.add(new VarInsnNode(Opcodes.ALOAD, StateMachineBody.FRAME));
+            code.add(new VarInsnNode(Opcodes.ALOAD, frameSlot));
             code.add(new InsnNode(Opcodes.ACONST_NULL));
             code.add(new FieldInsnNode(Opcodes.PUTFIELD, frameClass, field, desc));
         }
     }
 
     private void loadLabel(InsnList code) {
-        code.add(new VarInsnNode(Opcodes.ALOAD, StateMachineBody.FRAME));
+        code.add(new VarInsnNode(Opcodes.ALOAD, frameSlot));
         code.add(new FieldInsnNode(Opcodes.GETFIELD, frameClass, "label", "I"));
     }
 

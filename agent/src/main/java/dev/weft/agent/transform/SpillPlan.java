@@ -18,14 +18,14 @@ import org.objectweb.asm.tree.analysis.Frame;
 /**
  * Pass 3: what each await must save. At every reachable await: the exact type of every local and stack value
  * (ASM's {@code SimpleVerifier}, answering sub-type questions from class files, never loading classes), and
- * which locals are live (a backward data-flow, exception edges included; {@code this} is always kept, for
- * debuggers). Each saved value gets a typed field of the frame class; fields of one kind are numbered per resume
+ * which locals are live (a backward data-flow, exception edges included). {@code this} is never saved: the body
+ * is an instance method that runs on it (the frame keeps the receiver). Each saved value gets a typed field of the frame class; fields of one kind are numbered per resume
  * point in slot order (stack values after the locals), so resume points share them and the frame has as many
  * fields as the most demanding await needs.
  *
  * <p>For the compact shape ({@code compact}), the plan also has a resume point 0 at the method's first
- * instruction, saving the parameters (the entry of a method too large to keep a copy of its code passes them to
- * the body through it); and an await saves every local that holds a primitive there, live or not, so that awaits
+ * instruction, where the body starts the first step (the entry of a method too large to keep a copy of its code
+ * calls the body with its parameters); and an await saves every local that holds a primitive there, live or not, so that awaits
  * a few statements apart save the same set and share the code that saves and restores it ({@link SpillCode}). A
  * dead primitive costs a field store and keeps nothing reachable; dead references are never saved.
  */
@@ -115,9 +115,11 @@ final class SpillPlan {
             if (v == null || v.getType() == null || v == BasicValue.UNINITIALIZED_VALUE) {
                 continue;
             }
-            boolean self = slot == 0 && (method.access & Opcodes.ACC_STATIC) == 0;
+            if (await == null || (slot == 0 && (method.access & Opcodes.ACC_STATIC) == 0)) {
+                continue; // the body gets the parameters at the start, and runs on `this` at every step
+            }
             boolean primitive = v.getType().getSort() != Type.OBJECT && v.getType().getSort() != Type.ARRAY;
-            if (live.get(slot) || self || await == null || (compact && primitive)) {
+            if (live.get(slot) || (compact && primitive)) {
                 locals.add(saved(slot, v.getType(), used));
             }
         }

@@ -99,16 +99,17 @@ final class StateMachineEntry {
     }
 
     /** Makes {@code method} the entry that runs the first step on {@code copy}. */
-    static void withCopy(MethodNode method, Copy copy, SpillPlan plan, String frameClass, int originalLocals) {
+    static void withCopy(MethodNode method, Copy copy, SpillPlan plan, String host, String frameClass,
+                         int originalLocals) {
         Slots slots = Slots.after(originalLocals);
         InsnList code = copy.code();
         LabelNode exit = new LabelNode(new Label());
-        SpillCode spill = new SpillCode(frameClass);
+        SpillCode spill = new SpillCode(frameClass, slots.frame(), slot -> slot);
         InsnList tail = new InsnList();
         SpillCode.suspendOn(tail, slots.frame(), slots.future());
         tail.add(new VarInsnNode(Opcodes.ASTORE, slots.result()));
         tail.add(new JumpInsnNode(Opcodes.GOTO, exit));
-        SpillCode.SaveChains chains = spill.new SaveChains(slots.frame(), 0, tail);
+        SpillCode.SaveChains chains = spill.new SaveChains(tail);
 
         for (ResumePoint p : plan.awaits()) {
             MethodInsnNode call = (MethodInsnNode) copy.awaits().get(p.await());
@@ -118,7 +119,7 @@ final class StateMachineEntry {
             SpillCode.doneCheck(await, call, suspend, after);
             await.add(suspend);
             await.add(new VarInsnNode(Opcodes.ASTORE, slots.future()));
-            spill.saveStackAndLabel(await, p, slots.frame(), chains.entryFor(p.locals()));
+            spill.saveStackAndLabel(await, p, chains.entryFor(p.locals()));
             await.add(after);
             code.insertBefore(call, await);
             code.remove(call);
@@ -132,7 +133,7 @@ final class StateMachineEntry {
         }
         code.add(chains.code());
         List<TryCatchBlockNode> handlers = new ArrayList<>(copy.handlers());
-        wrap(method, code, handlers, frameClass, slots, exit);
+        wrap(method, code, handlers, host, frameClass, slots, exit);
         method.instructions = code;
         method.tryCatchBlocks = handlers;
         method.localVariables = copy.variables();
@@ -143,30 +144,35 @@ final class StateMachineEntry {
     }
 
     /**
-     * Makes {@code method} the entry that saves its parameters into the frame (resume point 0 of {@code plan})
-     * and calls the body for the first step: two stack frames per call, and the code exists once.
+     * Makes {@code method} the entry that calls the body for the first step, with its own parameters: two stack
+     * frames per call, and the code exists once.
      */
-    static void callingTheBody(MethodNode method, SpillPlan plan, List<LocalVariableNode> parameterVariables,
-                               String frameClass, String bodyName, String hostClass, boolean hostIsInterface,
-                               int originalLocals) {
+    static void callingTheBody(MethodNode method, List<LocalVariableNode> parameterVariables, String frameClass,
+                               ClassContext ctx, int originalLocals) {
         Slots slots = Slots.after(originalLocals);
-        SpillCode spill = new SpillCode(frameClass);
         InsnList code = new InsnList();
         LabelNode exit = new LabelNode(new Label());
         LabelNode start = new LabelNode();
         LabelNode end = new LabelNode();
         code.add(start);
-        spill.saveLocals(code, plan.points().get(0).locals(), slots.frame(), 0);
+        boolean isStatic = (method.access & Opcodes.ACC_STATIC) != 0;
+        int slot = 0;
+        if (!isStatic) {
+            code.add(new VarInsnNode(Opcodes.ALOAD, slot++));
+        }
+        for (Type t : Type.getArgumentTypes(method.desc)) {
+            code.add(new VarInsnNode(t.getOpcode(Opcodes.ILOAD), slot));
+            slot += t.getSize();
+        }
         code.add(new VarInsnNode(Opcodes.ALOAD, slots.frame()));
         code.add(new InsnNode(Opcodes.ACONST_NULL));
         code.add(new InsnNode(Opcodes.ACONST_NULL));
-        code.add(new MethodInsnNode(Opcodes.INVOKESTATIC, hostClass, bodyName,
-                "(L" + frameClass + ";Ljava/lang/Object;Ljava/lang/Throwable;)Ljava/lang/Object;", hostIsInterface));
+        code.add(callBody(ctx, method, frameClass));
         code.add(new VarInsnNode(Opcodes.ASTORE, slots.result()));
         code.add(new JumpInsnNode(Opcodes.GOTO, exit));
         code.add(end);
         List<TryCatchBlockNode> handlers = new ArrayList<>();
-        wrap(method, code, handlers, frameClass, slots, exit);
+        wrap(method, code, handlers, ctx.name, frameClass, slots, exit);
         method.instructions = code;
         method.tryCatchBlocks = handlers;
         List<LocalVariableNode> parameters = new ArrayList<>();
@@ -177,7 +183,15 @@ final class StateMachineEntry {
         method.visibleLocalVariableAnnotations = null;
         method.invisibleLocalVariableAnnotations = null;
         method.maxLocals = originalLocals + 4;
-        method.maxStack = Math.max(method.maxStack, 6);
+        method.maxStack = Math.max(method.maxStack, slot + 4);
+    }
+
+    /** The call of the body of {@code method}, its receiver, parameters, frame, sent and thrown on the stack. */
+    static MethodInsnNode callBody(ClassContext ctx, MethodNode method, String frameClass) {
+        boolean isStatic = (method.access & Opcodes.ACC_STATIC) != 0;
+        int opcode = isStatic ? Opcodes.INVOKESTATIC : ctx.isInterface ? Opcodes.INVOKEINTERFACE : Opcodes.INVOKEVIRTUAL;
+        return new MethodInsnNode(opcode, ctx.name, method.name, StateMachineBody.descriptor(method, frameClass),
+                ctx.isInterface);
     }
 
     /** The variables of the parameters (and {@code this}): those whose range starts at the first instruction. */
@@ -206,8 +220,8 @@ final class StateMachineEntry {
      * Around the first step {@code code}: the frame, {@code enter}, the catch-all, {@code returned} at
      * {@code exit}, and the return of the frame (as a CompletableFuture for methods that declare one).
      */
-    private static void wrap(MethodNode method, InsnList code, List<TryCatchBlockNode> handlers, String frameClass,
-                             Slots slots, LabelNode exit) {
+    private static void wrap(MethodNode method, InsnList code, List<TryCatchBlockNode> handlers, String host,
+                             String frameClass, Slots slots, LabelNode exit) {
         String taskDesc = "L" + Names.TASK + ";";
         LabelNode tryStart = new LabelNode(new Label());
         LabelNode tryEnd = new LabelNode(new Label());
@@ -219,6 +233,12 @@ final class StateMachineEntry {
         start.add(new InsnNode(Opcodes.DUP));
         start.add(new MethodInsnNode(Opcodes.INVOKESPECIAL, frameClass, "<init>", "()V", false));
         start.add(new VarInsnNode(Opcodes.ASTORE, slots.frame()));
+        if ((method.access & Opcodes.ACC_STATIC) == 0) {
+            start.add(new VarInsnNode(Opcodes.ALOAD, slots.frame()));
+            start.add(new VarInsnNode(Opcodes.ALOAD, 0));
+            start.add(new org.objectweb.asm.tree.FieldInsnNode(Opcodes.PUTFIELD, frameClass, FrameClassWriter.SELF,
+                    FrameClassWriter.selfDesc(host)));
+        }
         start.add(new VarInsnNode(Opcodes.ALOAD, slots.frame()));
         start.add(new MethodInsnNode(Opcodes.INVOKESTATIC, Names.SUPPORT, "enter", "(" + taskDesc + ")" + taskDesc,
                 false));

@@ -62,11 +62,11 @@ final class Compiled {
         return AsyncTestSupport.classNode(bytes);
     }
 
-    /** The only method called {@code name} in the loaded {@code internalName}. */
+    /** The only method called {@code name} in the loaded {@code internalName}, not counting the synthetic body. */
     MethodNode method(String internalName, String name) {
         List<MethodNode> found = new ArrayList<>();
         for (MethodNode m : classNode(internalName).methods) {
-            if (m.name.equals(name)) {
+            if (m.name.equals(name) && (m.access & org.objectweb.asm.Opcodes.ACC_SYNTHETIC) == 0) {
                 found.add(m);
             }
         }
@@ -75,20 +75,21 @@ final class Compiled {
     }
 
     /**
-     * The synthetic static method that holds the rewritten body of {@code asyncMethod}: its name starts with
-     * {@code async$} and the method's name.
+     * The synthetic method that holds the rewritten body of {@code asyncMethod}: the same name, the method's own
+     * parameters followed by {@code (frame, sent, thrown)}.
      */
     MethodNode bodyMethod(String internalName, String asyncMethod) {
         List<MethodNode> found = new ArrayList<>();
         List<String> all = new ArrayList<>();
         for (MethodNode m : classNode(internalName).methods) {
             all.add(m.name + m.desc);
-            if (m.name.startsWith("async$" + asyncMethod) && (m.access & org.objectweb.asm.Opcodes.ACC_STATIC) != 0) {
+            if (m.name.equals(asyncMethod) && (m.access & org.objectweb.asm.Opcodes.ACC_SYNTHETIC) != 0
+                    && m.desc.endsWith(";Ljava/lang/Object;Ljava/lang/Throwable;)Ljava/lang/Object;")) {
                 found.add(m);
             }
         }
-        assertEquals(1, found.size(), () -> "body methods async$" + asyncMethod + "... in " + internalName
-                + "; its methods: " + all);
+        assertEquals(1, found.size(), () -> "body methods " + asyncMethod + "(..., frame, sent, thrown) in "
+                + internalName + "; its methods: " + all);
         return found.get(0);
     }
 

@@ -142,7 +142,7 @@ class MethodKindsTest {
         assertEquals("a-1-true",
                 program.run("demo.Varargs", "join", "-", new Object[] {"a", 1, true}));
         assertTrue(java.util.Arrays.stream(program.type("demo.Varargs").getDeclaredMethods())
-                .filter(m -> m.getName().equals("sum")).allMatch(java.lang.reflect.Method::isVarArgs),
+                .filter(m -> m.getName().equals("sum") && !m.isSynthetic()).allMatch(java.lang.reflect.Method::isVarArgs),
                 "the rewritten method is still varargs");
     }
 
