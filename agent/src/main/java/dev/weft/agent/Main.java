@@ -44,11 +44,19 @@ public final class Main {
             }
             return print(files, out, err);
         }
-        if (args.length >= 2 && "--transform".equals(args[0])) {
-            return transformDirectory(Path.of(args[1]), out, err);
+        if ((args.length == 2 || args.length == 4 && "--classpath".equals(args[2])) && "--transform".equals(args[0])) {
+            List<Path> classpath = new ArrayList<>();
+            if (args.length == 4) {
+                for (String entry : args[3].split(java.io.File.pathSeparator)) {
+                    if (!entry.isEmpty()) {
+                        classpath.add(Path.of(entry));
+                    }
+                }
+            }
+            return transformDirectory(Path.of(args[1]), classpath, out, err);
         }
         err.println("usage: java -jar async-agent.jar --print Foo.class [Bar.class ...]");
-        err.println("       java -jar async-agent.jar --transform <classes directory>");
+        err.println("       java -jar async-agent.jar --transform <classes directory> [--classpath <dirs and jars>]");
         err.println("       java -javaagent:async-agent.jar ... (load-time transformation)");
         return 2;
     }
@@ -59,7 +67,7 @@ public final class Main {
             byte[] b = Files.readAllBytes(f);
             siblings.put(new ClassReader(b).getClassName(), b);
         }
-        ClassHierarchy hierarchy = siblingHierarchy(files.get(0).toAbsolutePath().getParent(), siblings);
+        ClassHierarchy hierarchy = siblingHierarchy(files.get(0).toAbsolutePath().getParent(), siblings, List.of());
         AsyncTransformer transformer = new AsyncTransformer(hierarchy);
         int status = 0;
         for (Path f : files) {
@@ -109,8 +117,9 @@ public final class Main {
         }
     }
 
-    private static int transformDirectory(Path dir, PrintStream out, PrintStream err) throws IOException {
-        ClassHierarchy hierarchy = siblingHierarchy(dir, Map.of());
+    private static int transformDirectory(Path dir, List<Path> classpath, PrintStream out, PrintStream err)
+            throws IOException {
+        ClassHierarchy hierarchy = siblingHierarchy(dir, Map.of(), classpath);
         AsyncTransformer transformer = new AsyncTransformer(hierarchy);
         int rewritten = 0;
         int failed = 0;
@@ -140,23 +149,52 @@ public final class Main {
         return failed == 0 ? 0 : 1;
     }
 
-    /** Classes from a classes directory (walking up from a class file to its package root), then the JDK's. */
-    private static ClassHierarchy siblingHierarchy(Path start, Map<String, byte[]> known) {
+    /**
+     * Classes from a classes directory (walking up from a class file to its package root), then the class path's
+     * directories and jars, then the JDK's and the agent's own.
+     */
+    private static ClassHierarchy siblingHierarchy(Path start, Map<String, byte[]> known, List<Path> classpath)
+            throws IOException {
+        List<java.util.zip.ZipFile> jars = new ArrayList<>();
+        List<Path> dirs = new ArrayList<>();
+        for (Path entry : classpath) {
+            if (Files.isDirectory(entry)) {
+                dirs.add(entry);
+            } else if (Files.isRegularFile(entry)) {
+                jars.add(new java.util.zip.ZipFile(entry.toFile()));   // open for the life of the command
+            } else {
+                throw new IOException("--classpath entry not found: " + entry);
+            }
+        }
         ClassHierarchy.ClassFileSource jdk = ClassHierarchy.resourcesOf(Main.class.getClassLoader());
         return ClassHierarchy.of(name -> {
             byte[] b = known.get(name);
             if (b != null) {
                 return b;
             }
-            for (Path p = start; p != null; p = p.getParent()) {
-                Path candidate = p.resolve(name + ".class");
-                if (Files.isRegularFile(candidate)) {
-                    try {
+            try {
+                for (Path p = start; p != null; p = p.getParent()) {
+                    Path candidate = p.resolve(name + ".class");
+                    if (Files.isRegularFile(candidate)) {
                         return Files.readAllBytes(candidate);
-                    } catch (IOException e) {
-                        return null;
                     }
                 }
+                for (Path d : dirs) {
+                    Path candidate = d.resolve(name + ".class");
+                    if (Files.isRegularFile(candidate)) {
+                        return Files.readAllBytes(candidate);
+                    }
+                }
+                for (java.util.zip.ZipFile jar : jars) {
+                    java.util.zip.ZipEntry e = jar.getEntry(name + ".class");
+                    if (e != null) {
+                        try (java.io.InputStream in = jar.getInputStream(e)) {
+                            return in.readAllBytes();
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                return null;
             }
             return jdk.find(name);
         });

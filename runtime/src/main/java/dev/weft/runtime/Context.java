@@ -11,9 +11,6 @@ import java.util.Map;
  */
 public final class Context {
     static final Context EMPTY = new Context(Map.of());
-    private static final ThreadLocal<Context> OF_THREAD = ThreadLocal.withInitial(() -> EMPTY);
-    /** The loop-less task whose step runs on this thread (loop tasks are known to their loop). */
-    static final ThreadLocal<Task<?>> LOOPLESS_CURRENT = new ThreadLocal<>();
 
     private final Map<ContextVar<?>, Object> values;
 
@@ -37,18 +34,23 @@ public final class Context {
 
     /** The task whose code runs on this thread now, loop-owned or not, or null. */
     static Task<?> currentTask() {
-        Task<?> t = LOOPLESS_CURRENT.get();
+        ThreadState here = ThreadState.here();
+        Task<?> t = here.looplessCurrent;
         if (t != null) {
             return t;
         }
-        EventLoop loop = EventLoop.runningOrNull();
+        EventLoop loop = here.running;
         return loop == null ? null : loop.currentTask;
     }
 
     /** The context code running here sees. */
     static Context current() {
-        Task<?> t = currentTask();
-        return t != null ? t.context : OF_THREAD.get();
+        ThreadState here = ThreadState.here();
+        Task<?> t = here.looplessCurrent;
+        if (t == null && here.running != null) {
+            t = here.running.currentTask;
+        }
+        return t != null ? t.context : here.context;
     }
 
     /** Makes {@code next} the context code running here sees. */
@@ -57,7 +59,7 @@ public final class Context {
         if (t != null) {
             t.context = next;
         } else {
-            OF_THREAD.set(next);
+            ThreadState.here().context = next;
         }
     }
 

@@ -13,15 +13,37 @@ public final class CoroutineSupport {
     }
 
     /**
-     * The first step, run by the generated entry method itself:
-     * {@code prev = enter(frame); try { r = body(frame, null, null); } catch (Throwable e) { threw(frame, prev, e); }
-     * returned(frame, prev, r);}, where the body is the entry's own copy of the method's code. An async call
-     * that completes at once so costs one stack frame (contract item 11: recursion 2,000 deep on a default stack).
+     * What the generated entry passes as {@code sent} to the method's body to run its first step: {@code
+     * body(args..., new Frame(), FIRST, null)}. The body then calls {@link #enter}, runs the code, and ends with
+     * {@link #returned}; an exception it lets out reaches the entry, which hands it to {@link #firstStepThrew}. The
+     * entry is a few bytes long, so the JIT inlines it into its callers, and the body has no catch-all handler:
+     * an async call that completes at once costs one stack frame (contract item 11: recursion 2,000 deep on a
+     * default stack).
+     */
+    public static final Object FIRST = new Object() {
+        @Override
+        public String toString() {
+            return "the first step";
+        }
+    };
+
+    /**
+     * The first step begins: the frame is registered with its loop and becomes the current task.
      *
-     * @return the task that was current before, to pass back
+     * @return the task that was current before, to pass back to {@link #returned}; or {@code frame} itself when
+     *     the first step must wait (see {@link #startLater})
      */
     public static Task<?> enter(Task<?> frame) {
         return frame.enterFirstStep();
+    }
+
+    /**
+     * {@link #enter} returned the frame itself: the first step waits (too many are nested on this thread, contract
+     * item 11). The body hands over its arguments and returns the frame; it is later resumed at label 0 with the
+     * arguments as the value sent (or with the cancellation, if cancelled before it started).
+     */
+    public static void startLater(Task<?> frame, Object[] arguments) {
+        frame.startLater(arguments);
     }
 
     /** The first step returned {@code result} (a value, or {@link Coroutine#SUSPENDED}). */
@@ -29,9 +51,15 @@ public final class CoroutineSupport {
         frame.leaveFirstStep(previous, result);
     }
 
-    /** The first step threw. */
-    public static void threw(Task<?> frame, Task<?> previous, Throwable exception) {
-        frame.failFirstStep(previous, exception);
+    /**
+     * The first step threw {@code exception}, before or after {@link #enter}: the task fails (or is cancelled),
+     * the exception never escapes the call (contract item 4).
+     *
+     * @return {@code frame}, for the entry to return
+     */
+    public static Task<?> firstStepThrew(Task<?> frame, Throwable exception) {
+        frame.failFirstStepFromEntry(exception);
+        return frame;
     }
 
     /** What an {@code @Async} method declared to return {@code CompletableFuture}/{@code CompletionStage} returns. */

@@ -37,19 +37,31 @@ import java.util.function.Supplier;
  *
  * <h2>Errors</h2>
  * A callback that throws never stops the loop: the exception goes to the {@linkplain #setExceptionHandler
- * exception handler}, which by default logs it through {@link System.Logger} ("dev.weft.runtime").
+ * exception handler}, which by default logs it through {@link System.Logger} ("dev.weft.runtime", ERROR). So does,
+ * in every mode, the failure of a future or task of this loop that nobody retrieved (as asyncio's "Task exception
+ * was never retrieved"), when it is collected or at the latest when the loop closes:
+ * <pre>
+ * Task exception was never retrieved: Task@59309333 demo.Main.failing(Main.java:14) (not retrieved when its loop closed)
+ * java.lang.IllegalStateException: boom
+ *     at demo.Main.failing(Main.java:15)
+ *     ...
+ * </pre>
+ * See {@code NeverRetrieved} for what counts as retrieved.
  */
 public final class EventLoop implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("dev.weft.runtime");
-    private static final ThreadLocal<EventLoop> RUNNING = new ThreadLocal<>();
     /**
      * The loop that last answered {@link #runningOrNull()}: checked against the current thread before the
      * thread-local map, so the common case (one loop, asked from its own thread) is a field read and a compare.
      */
     private static EventLoop lastFound;
 
-    private static final BiConsumer<EventLoop, LoopError> LOG_ERRORS = (loop, error) ->
-            LOG.log(System.Logger.Level.ERROR, error.message(), error.exception());
+    private static final BiConsumer<EventLoop, LoopError> LOG_ERRORS = (loop, error) -> logError(error);
+
+    /** What the default exception handler does: log at ERROR through {@link System.Logger} "dev.weft.runtime". */
+    static void logError(LoopError error) {
+        LOG.log(System.Logger.Level.ERROR, error.message(), error.exception());
+    }
 
     /** The ready queue: a ring of (action, argument) pairs; a power-of-two length. */
     private Object[] ready = new Object[128];
@@ -71,16 +83,20 @@ public final class EventLoop implements AutoCloseable {
 
     /** The task whose step is running, or null. */
     Task<?> currentTask;
+    /** The tasks current before each first step running now (for one that ends in an exception). */
+    final EnteredSteps entered = new EnteredSteps();
     /** Debug mode for this loop (see {@link #setDebug(boolean)}). */
     volatile boolean debug = DebugChecks.GLOBAL;
     private long slowCallbackNanos = 100_000_000L;
 
     /**
-     * Turns debug mode on or off for this loop (on for every loop with {@code -Dweft.debug=true}): callbacks
-     * slower than {@link #setSlowCallbackDuration the threshold} are reported, and the futures and tasks made on
-     * this loop are tracked so that one collected while pending, a failure never retrieved, and the task of an
-     * {@code @Async} call nobody awaited are reported with the place they were created. All through
-     * {@link System.Logger} "dev.weft.runtime" at WARNING.
+     * Turns debug mode on or off for this loop (on for every loop with {@code -Dweft.debug=true}): callbacks and
+     * task steps slower than {@link #setSlowCallbackDuration the threshold} are reported with the task, its
+     * {@code @Async} method and the lines of the awaits the step ran between (a plain callback with its class and
+     * the line that scheduled it, and the task it started), and the tasks made on this loop are tracked so that
+     * one collected while pending, and the task of an {@code @Async} call nobody awaited, are reported with their
+     * method and the line that created them. All through {@link System.Logger} "dev.weft.runtime" at WARNING. A
+     * failure nobody retrieved is reported in every mode; debug mode adds the line that created the task.
      */
     public void setDebug(boolean on) {
         debug = on;
@@ -174,7 +190,7 @@ public final class EventLoop implements AutoCloseable {
         Thread me = Thread.currentThread();
         Thread o = owner;
         if (o == null) {
-            RUNNING.set(this);
+            ThreadState.here().running = this;
             lastFound = this;
             owner = me; // an attached loop keeps its thread
         } else if (o != me) {
@@ -236,7 +252,7 @@ public final class EventLoop implements AutoCloseable {
         if (hint != null && hint.owner == t) {
             return hint;
         }
-        EventLoop loop = RUNNING.get();
+        EventLoop loop = ThreadState.here().running;
         if (loop != null) {
             lastFound = loop;
         }
@@ -280,7 +296,7 @@ public final class EventLoop implements AutoCloseable {
             callSoonThreadsafe(callback);
             return;
         }
-        enqueue(callback, null);
+        enqueue(DebugChecks.tracking && debug ? DebugChecks.scheduled(callback) : callback, null);
     }
 
     /**
@@ -291,7 +307,7 @@ public final class EventLoop implements AutoCloseable {
      */
     public void callSoonThreadsafe(Runnable callback) {
         Objects.requireNonNull(callback, "callback");
-        post(callback, null);
+        post(DebugChecks.tracking && debug ? DebugChecks.scheduled(callback) : callback, null);
     }
 
     /**
@@ -321,7 +337,8 @@ public final class EventLoop implements AutoCloseable {
             throw new IllegalStateException("callLater/callAt must be called on the loop thread; "
                     + "use callSoonThreadsafe(() -> loop.callLater(...)) from other threads");
         }
-        TimerHandle handle = new TimerHandle(this, deadline, timerSequence++, callback);
+        TimerHandle handle = new TimerHandle(this, deadline, timerSequence++,
+                DebugChecks.tracking && debug ? DebugChecks.scheduled(callback) : callback);
         timers.add(handle);
         if (driver != null && !dispatching) {
             wakeUpAt(deadline);
@@ -420,7 +437,7 @@ public final class EventLoop implements AutoCloseable {
         }
         Thread me = Thread.currentThread();
         owner = me;
-        RUNNING.set(this);
+        ThreadState.here().running = this;
         lastFound = this;
         try {
             while (true) {
@@ -432,7 +449,7 @@ public final class EventLoop implements AutoCloseable {
         } finally {
             stopping = false;
             owner = null;
-            RUNNING.remove();
+            ThreadState.here().running = null;
             if (lastFound == this) {
                 lastFound = null;
             }
@@ -496,7 +513,10 @@ public final class EventLoop implements AutoCloseable {
         releaseOnClose();
     }
 
-    /** Marks the loop closed and drops what it still holds; running executor jobs finish, unheard. */
+    /**
+     * Marks the loop closed and drops what it still holds; running executor jobs finish, unheard. Failures of
+     * this loop's futures that nobody retrieved are reported now: with the loop gone, nobody can await them.
+     */
     private void releaseOnClose() {
         closed = true;
         java.util.concurrent.ExecutorService executor = defaultExecutor;
@@ -507,6 +527,48 @@ public final class EventLoop implements AutoCloseable {
         readyHead = readyTail = readyCount = 0;
         timers.clear();
         inbox.clear();
+        NeverRetrieved.Watchlist failures = neverRetrieved;
+        if (failures != null) {
+            for (NeverRetrieved w : failures.drain()) {
+                w.reportAtClose(this);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ never retrieved
+
+    /** Failures of this loop's futures not retrieved yet; made at the first failure. */
+    private volatile NeverRetrieved.Watchlist neverRetrieved;
+
+    NeverRetrieved.Watchlist neverRetrieved() {
+        NeverRetrieved.Watchlist list = neverRetrieved;
+        if (list == null) {
+            synchronized (this) {
+                list = neverRetrieved;
+                if (list == null) {
+                    list = new NeverRetrieved.Watchlist();
+                    neverRetrieved = list;
+                }
+            }
+        }
+        return list;
+    }
+
+    /**
+     * A failed future of this loop was collected with its failure unretrieved (on the Cleaner's thread). The
+     * default handler logs it from there at once; a handler of the application's gets it on the loop thread while
+     * the loop is open (if the loop closes first, its close reports it), and directly once the loop is closed.
+     */
+    void reportCollected(NeverRetrieved w) {
+        if (exceptionHandler == LOG_ERRORS || closed) {
+            w.reportTo(this, "collected");
+            return;
+        }
+        try {
+            post((Runnable) () -> w.reportTo(this, "collected"), null);
+        } catch (IllegalStateException closedMeanwhile) {
+            w.reportTo(this, "collected");
+        }
     }
 
     /** An attached loop was asked to close: it does at the end of the current (or next) turn. */
@@ -534,8 +596,9 @@ public final class EventLoop implements AutoCloseable {
             pending.cancel(false);
         }
         releaseOnClose();
-        if (RUNNING.get() == this) {
-            RUNNING.remove();
+        ThreadState here = ThreadState.here();
+        if (here.running == this) {
+            here.running = null;
         }
         if (lastFound == this) {
             lastFound = null;
@@ -614,18 +677,34 @@ public final class EventLoop implements AutoCloseable {
             q[readyHead + 1] = null;
             readyHead = (readyHead + 2) & (q.length - 1);
             readyCount--;
-            if (debug) {
-                long start = System.nanoTime();
-                dispatch(action, arg);
-                long took = System.nanoTime() - start;
-                if (took > slowCallbackNanos) {
-                    LOG.log(System.Logger.Level.WARNING, String.format(
-                            "Executing %s took %.3f seconds", action instanceof Task<?> t ? "a step of " + t : action,
-                            took / 1e9));
-                }
+            if (debug || FlightEvents.ACTIVE.timesCallbacks()) {
+                dispatchTimed(action, arg);
             } else {
                 dispatch(action, arg);
             }
+        }
+    }
+
+    /**
+     * The dispatch of debug mode, or of a recording with the slow-callback event on: a callback or step slower
+     * than the threshold is reported with what it was (see {@link DebugChecks#describeCallback}): "Executing a
+     * step of Task@4c873330 demo.Main.slowStep(Main.java:80), from the await at line 73 to the await at line 80,
+     * took 0.317 seconds".
+     */
+    private void dispatchTimed(Object action, Object arg) {
+        StackTraceElement siteBefore = action instanceof Task<?> t ? Task.siteOf(t) : null;
+        DebugChecks.startWatchingCallback();
+        Object event = FlightEvents.ACTIVE.beginCallback();
+        long start = System.nanoTime();
+        dispatch(action, arg);
+        long took = System.nanoTime() - start;
+        Task<?> started = DebugChecks.stopWatchingCallback();
+        if (event != null) {
+            FlightEvents.ACTIVE.endCallback(event, action, arg, siteBefore, started);
+        }
+        if (debug && took > slowCallbackNanos) {
+            LOG.log(System.Logger.Level.WARNING, String.format("Executing %s took %.3f seconds",
+                    DebugChecks.describeCallback(action, arg, siteBefore, started), took / 1e9));
         }
     }
 
@@ -785,8 +864,18 @@ public final class EventLoop implements AutoCloseable {
 
     /**
      * A printable tree of this loop's pending tasks: each task not awaited by another, then, indented, the tasks
-     * it waits for, each with the {@code await} it is suspended in (as asyncio's call-graph capture and Kotlin's
-     * coroutine dumps). Loop thread only.
+     * it waits for (as asyncio's call-graph capture and Kotlin's coroutine dumps). Each line says what the task is
+     * doing: {@code running} (its step is the one running now: the task that called {@code dumpTasks}),
+     * {@code running, in the call that started <task>} (its step is on the stack below the running one),
+     * {@code ready to resume at <await>} (woken, waiting for its turn), or {@code awaiting at <await>} (suspended;
+     * followed by {@code on <future>} when what it awaits is not a task). Loop thread only.
+     *
+     * <pre>
+     * EventLoop@6d06d69c[running on main]: 3 pending task(s)
+     *   Task@7852e922 running, resumed from demo.Main.main2(Main.java:20)
+     *   Task@4e25154f awaiting at demo.Chain.outer(Chain.java:11)
+     *     └ Task@70dea4e awaiting at demo.Chain.inner(Chain.java:22) on Future@5c647e05[pending]
+     * </pre>
      */
     public String dumpTasks() {
         List<Task<?>> all = pendingTasks();
@@ -807,14 +896,25 @@ public final class EventLoop implements AutoCloseable {
             for (Task<?> cur = t; cur != null && seen.add(cur); depth++) {
                 out.append("  ".repeat(depth + 1)).append(depth == 0 ? "" : "└ ").append(cur.kind()).append('@')
                         .append(Integer.toHexString(System.identityHashCode(cur)));
-                StackTraceElement site = cur.awaitSite();
-                out.append(site != null ? " awaiting at " + site : "");
+                if (cur instanceof Task.CoroutineTask<?> ct) {
+                    out.append(" (").append(ct.coroutine()).append(')');
+                }
+                StackTraceElement site = Task.siteOf(cur);
                 Future<?> f = cur.awaiting();
-                if (f != null && !(f instanceof Task<?>)) {
-                    out.append(" on ").append(f);
+                if (f == null) { // its step is on the stack
+                    out.append(cur == currentTask ? " running" : " running, in the call that started another task");
+                    if (site != null) {
+                        out.append(site.getLineNumber() > 0 ? ", resumed from " : " in ").append(site);
+                    }
+                } else {
+                    out.append(f.isDone() ? " ready to resume" : " awaiting");
+                    out.append(site != null ? " at " + site : "");
+                    if (!(f instanceof Task<?>)) {
+                        out.append(" on ").append(f);
+                    }
                 }
                 out.append('\n');
-                cur = f instanceof Task<?> next ? next : null;
+                cur = f instanceof Task<?> next && !f.isDone() ? next : null;
             }
         }
         return out.toString();
@@ -851,15 +951,23 @@ public final class EventLoop implements AutoCloseable {
         EventLoop loop = new EventLoop();
         try {
             Future<Object> outcome = new Future<>(loop);
-            loop.callSoon(() -> {
-                Object result;
-                try {
-                    result = main.get();
-                } catch (Throwable e) {
-                    outcome.fail(e);
-                    return;
+            loop.callSoon(new Runnable() {
+                @Override
+                public void run() {
+                    Object result;
+                    try {
+                        result = main.get();
+                    } catch (Throwable e) {
+                        outcome.fail(e);
+                        return;
+                    }
+                    outcome.adopt(result);
                 }
-                outcome.adopt(result);
+
+                @Override
+                public String toString() {
+                    return "the call of EventLoop.run's main " + main;
+                }
             });
             return (T) loop.runUntilComplete(outcome);
         } finally {
@@ -894,7 +1002,8 @@ public final class EventLoop implements AutoCloseable {
         runUntilComplete(allDone);
         for (Task<?> t : pending) {
             if (t.isFailed() && !(t.exception() instanceof CancellationException)) {
-                reportError(new LoopError("Unhandled exception in " + t + " while EventLoop.run() was shutting down",
+                reportError(new LoopError("Unhandled exception in " + NeverRetrieved.describe(t)
+                        + " while EventLoop.run() was shutting down",
                         t.exception(), t));
             }
         }

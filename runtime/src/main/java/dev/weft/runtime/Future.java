@@ -79,7 +79,10 @@ public class Future<T> implements java.util.concurrent.Future<T>, CompletionStag
      * the CancellationException. A pending {@link Task} keeps its pending cancellation message here.
      */
     Object outcome;
-    /** null, one callback, or a {@link CallbackList}; for an owned future only touched on the loop thread. */
+    /**
+     * Pending: null, one callback, or a {@link CallbackList}; for an owned future only touched on the loop thread.
+     * Failed: the {@link NeverRetrieved} watch until the exception is retrieved, then null. Otherwise null.
+     */
     private Object callbacks;
     /** The owner loop, or null. */
     final EventLoop loop;
@@ -115,8 +118,7 @@ public class Future<T> implements java.util.concurrent.Future<T>, CompletionStag
     /** A future that is already done with {@code exception}; it has no owner loop. */
     public static <T> Future<T> failed(Throwable exception) {
         Future<T> f = new Future<>((EventLoop) null);
-        f.outcome = Objects.requireNonNull(exception, "exception");
-        STATE.setRelease(f, FAILED);
+        f.tryTransition(FAILED, Objects.requireNonNull(exception, "exception"));
         return f;
     }
 
@@ -172,6 +174,7 @@ public class Future<T> implements java.util.concurrent.Future<T>, CompletionStag
     /** The slow half of {@link #result()}: what to throw for a state other than FINISHED. */
     private RuntimeException resultFailure(int s) {
         if (s == FAILED) {
+            retrieved();
             throw Future.<RuntimeException>sneakyThrow((Throwable) outcome);
         }
         if (s == CANCELLED) {
@@ -196,11 +199,23 @@ public class Future<T> implements java.util.concurrent.Future<T>, CompletionStag
             case FINISHED:
                 return null;
             case FAILED:
+                retrieved();
                 return (Throwable) outcome;
             case CANCELLED:
                 throw cancellationException();
             default:
                 throw new InvalidStateException("Exception is not set: " + this + " is still pending");
+        }
+    }
+
+    /**
+     * Marks the failure of this failed future as retrieved, so it is never reported as such (see
+     * {@link NeverRetrieved}). Called wherever the exception is handed to someone; costs a field read otherwise.
+     */
+    final void retrieved() {
+        if (callbacks instanceof NeverRetrieved w) {
+            callbacks = null;
+            w.retrieved();
         }
     }
 
@@ -284,7 +299,21 @@ public class Future<T> implements java.util.concurrent.Future<T>, CompletionStag
      * @return {@code false} when the future was already done
      */
     public boolean cancel(String message) {
-        return tryTransition(CANCELLED, message);
+        if (tryTransition(CANCELLED, message)) {
+            return true;
+        }
+        return refuseCancelWhenDone();
+    }
+
+    /**
+     * What {@code cancel} does to a future that is done: nothing, but a failure counts as retrieved, as asyncio's
+     * {@code cancel()} does: whoever cancels says the outcome is not wanted. Returns false.
+     */
+    final boolean refuseCancelWhenDone() {
+        if (state() == FAILED) {
+            retrieved();
+        }
+        return false;
     }
 
     /** As {@link #cancel()}; {@code mayInterruptIfRunning} has no meaning for a future. */
@@ -336,19 +365,28 @@ public class Future<T> implements java.util.concurrent.Future<T>, CompletionStag
     /**
      * The transition itself, without running or scheduling the callbacks, which are returned for the caller to
      * run (loop-less), schedule, or (a finishing task) resume at once. Returns {@code this} when not pending.
-     * Loop thread, or under this future's monitor for a loop-less future.
+     * Loop thread, or under this future's monitor for a loop-less future. A failure is watched until retrieved.
      */
     final Object transitionKeepingCallbacks(int newState, Object newOutcome) {
+        return transitionKeepingCallbacks(newState, newOutcome, true);
+    }
+
+    /**
+     * As {@link #transitionKeepingCallbacks(int, Object)}; {@code watchFailure} false when the caller hands the
+     * failure over itself, at once, on this thread (a finishing task resuming its awaiter directly).
+     */
+    final Object transitionKeepingCallbacks(int newState, Object newOutcome, boolean watchFailure) {
         if (state() != PENDING) {
             return this;
         }
+        Object cbs = callbacks;
         outcome = newOutcome;
+        // the watch is in place before the state is published, so whoever sees FAILED can retrieve it
+        callbacks = newState == FAILED && watchFailure ? NeverRetrieved.watch(this, (Throwable) newOutcome) : null;
         STATE.setRelease(this, newState);
         if (DebugChecks.tracking) {
             DebugChecks.finished(this, newState, newOutcome);
         }
-        Object cbs = callbacks;
-        callbacks = null;
         return cbs;
     }
 
@@ -399,6 +437,40 @@ public class Future<T> implements java.util.concurrent.Future<T>, CompletionStag
         return removeCallback(callback);
     }
 
+    /** The callbacks of this pending future (null, one, or a list); loop thread only. */
+    final Object pendingCallbacks() {
+        return callbacks;
+    }
+
+    /**
+     * The first callback that is a {@link Task} or a {@link Future} (a gather), or null: who waits for this pending
+     * future, for async stacks. A loop-less future is read under its monitor.
+     */
+    final Object firstWaiter() {
+        if (loop == null) {
+            synchronized (this) {
+                return firstWaiterLocked();
+            }
+        }
+        return firstWaiterLocked();
+    }
+
+    private Object firstWaiterLocked() {
+        if (state() != PENDING) {
+            return null;
+        }
+        Object cbs = callbacks;
+        if (cbs instanceof CallbackList list) {
+            for (int i = 0; i < list.size; i++) {
+                if (list.items[i] instanceof Future<?>) {
+                    return list.items[i];
+                }
+            }
+            return null;
+        }
+        return cbs instanceof Future<?> ? cbs : null;
+    }
+
     /** Registers an internal or user callback object (a Task, or a Consumer). */
     final void addCallback(Object cb) {
         if (DebugChecks.tracking) {
@@ -447,7 +519,7 @@ public class Future<T> implements java.util.concurrent.Future<T>, CompletionStag
 
     private int removeLocked(Object cb) {
         Object cbs = callbacks;
-        if (cbs == null) {
+        if (cbs == null || state() != PENDING) {
             return 0;
         }
         if (cbs instanceof CallbackList list) {
@@ -553,6 +625,7 @@ public class Future<T> implements java.util.concurrent.Future<T>, CompletionStag
     private T reportForGet() throws ExecutionException {
         int s = state();
         if (s == FAILED) {
+            retrieved();
             throw new ExecutionException((Throwable) outcome);
         }
         return result();
@@ -717,6 +790,9 @@ public class Future<T> implements java.util.concurrent.Future<T>, CompletionStag
         if (s == CANCELLED) {
             tryTransition(CANCELLED, other.cancelMessage());
         } else {
+            if (s == FAILED) {
+                other.retrieved(); // passed on: this future carries it now, and is watched in turn
+            }
             tryTransition(s, other.outcome);
         }
     }
@@ -733,6 +809,7 @@ public class Future<T> implements java.util.concurrent.Future<T>, CompletionStag
                 T value = (T) outcome;
                 cf.complete(value);
             } else if (s == FAILED) {
+                retrieved(); // passed on to the CompletableFuture
                 cf.completeExceptionally((Throwable) outcome);
             } else {
                 cf.completeExceptionally(cancellationException());

@@ -93,6 +93,9 @@ public final class Futures {
         public void accept(Future<?> child) {
             finished++;
             if (isDone()) {
+                if (child.isFailed()) {
+                    child.retrieved(); // as asyncio's gather: the gather took charge of its children's outcomes
+                }
                 return;
             }
             if (!returnExceptions && !child.isCancelled() && child.exception() != null) {
@@ -121,7 +124,7 @@ public final class Futures {
         @Override
         public boolean cancel(String message) {
             if (isDone()) {
-                return false;
+                return refuseCancelWhenDone();
             }
             boolean any = false;
             for (Future<?> child : children) {
@@ -188,7 +191,7 @@ public final class Futures {
      */
     public static <T> Task<T> waitFor(Future<T> future, Duration timeout) {
         Objects.requireNonNull(future, "future");
-        return Timeout.start(Timeout.after(timeout), () -> future);
+        return Timeout.start(Timeout.after(timeout), () -> future, "Futures.waitFor");
     }
 
     // ------------------------------------------------------------------------------------------ wait

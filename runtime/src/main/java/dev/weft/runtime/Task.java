@@ -111,7 +111,8 @@ public class Task<T> extends Future<T> {
         if (l != null) {
             l.register(this);
         }
-        resume(null, null);
+        FlightEvents.ACTIVE.created(this);
+        resume(null, null, true);
     }
 
     // ------------------------------------------------------------------------------------------ stepping
@@ -132,23 +133,24 @@ public class Task<T> extends Future<T> {
             DebugChecks.observed(future);
         }
         if (future == null) {
-            resume(null, null);
+            resume(null, null, false);
             return;
         }
         int s = future.state();
         if (s == FINISHED) {
-            resume(future.outcome, null);
+            resume(future.outcome, null, false);
         } else if (s == FAILED) {
-            resume(null, (Throwable) future.outcome);
+            future.retrieved(); // awaited: the exception is thrown in at the await
+            resume(null, (Throwable) future.outcome, false);
         } else if (s == CANCELLED) {
-            resume(null, future.cancellationException());
+            resume(null, future.cancellationException(), false);
         } else {
-            resume(null, new IllegalStateException(this + " was woken by " + future + ", which is not done"));
+            resume(null, new IllegalStateException(this + " was woken by " + future + ", which is not done"), false);
         }
     }
 
-    /** asyncio's {@code __step}: one step, then finish or wait. */
-    private void resume(Object sent, Throwable thrown) {
+    /** asyncio's {@code __step}: one step, then finish or wait. {@code firstStep}: run by {@link #begin()}. */
+    private void resume(Object sent, Throwable thrown, boolean firstStep) {
         if (isDone()) {
             return;
         }
@@ -162,37 +164,40 @@ public class Task<T> extends Future<T> {
         }
         if (thrown != null) {
             sent = null;
-            if (l != null && l.debug) {
-                AsyncTrace.record(thrown, awaitSite()); // debug mode: the exception keeps the awaits it crossed
-            }
         }
         Task<?> previous;
         if (l != null) {
             previous = l.currentTask;
             l.currentTask = this;
         } else {
-            previous = Context.LOOPLESS_CURRENT.get();
-            Context.LOOPLESS_CURRENT.set(this);
+            ThreadState here = ThreadState.here();
+            previous = here.looplessCurrent;
+            here.looplessCurrent = this;
         }
+        Object event = FlightEvents.ACTIVE.beginResumed(this, firstStep);
         Object result;
         try {
             result = step(sent, thrown);
         } catch (Throwable e) {
             restoreCurrent(l, previous);
-            stepThrew(e);
+            if (event != null) {
+                FlightEvents.ACTIVE.endResumed(event, this);
+            }
+            stepThrew(e, e == thrown);
             return;
         }
         restoreCurrent(l, previous);
+        if (event != null) {
+            FlightEvents.ACTIVE.endResumed(event, this);
+        }
         stepReturned(result);
     }
 
     private static void restoreCurrent(EventLoop l, Task<?> previous) {
         if (l != null) {
             l.currentTask = previous;
-        } else if (previous == null) {
-            Context.LOOPLESS_CURRENT.remove();
         } else {
-            Context.LOOPLESS_CURRENT.set(previous);
+            ThreadState.here().looplessCurrent = previous;
         }
     }
 
@@ -200,35 +205,104 @@ public class Task<T> extends Future<T> {
      * The first step, when generated code runs it itself (so an async call that completes at once costs one stack
      * frame, as the source method did): registers the task and makes it current.
      *
-     * @return the task that was current, to hand back to {@link #leaveFirstStep} or {@link #failFirstStep}
+     * @return the task that was current, to hand back to {@link #leaveFirstStep}
      */
     final Task<?> enterFirstStep() {
+        FlightEvents.ACTIVE.created(this);
         EventLoop l = loop;
         if (l == null) {
-            Task<?> previous = Context.LOOPLESS_CURRENT.get();
-            Context.LOOPLESS_CURRENT.set(this);
+            ThreadState here = ThreadState.here();
+            if (here.entered.full()) {
+                return this; // deferred: see startLater
+            }
+            Task<?> previous = here.looplessCurrent;
+            here.looplessCurrent = this;
+            here.entered.push(previous);
             return previous;
         }
         l.register(this);
+        if (l.entered.full()) {
+            return this; // deferred: see startLater
+        }
         Task<?> previous = l.currentTask;
         l.currentTask = this;
+        l.entered.push(previous);
         return previous;
     }
 
+    /**
+     * The first step was deferred ({@link #enterFirstStep} returned this task: too many first steps are nested on
+     * this thread): it runs later, from the loop's queue, or without a loop when the outermost first step on this
+     * thread ends, with {@code arguments} as the value sent in (the body takes its parameters from it).
+     */
+    final void startLater(Object[] arguments) {
+        Future<Object[]> start = Future.completed(arguments);
+        EventLoop l = loop;
+        if (l != null) {
+            l.enqueue(this, start);
+        } else {
+            ThreadState.here().entered.defer(this, start);
+        }
+    }
+
     final void leaveFirstStep(Task<?> previous, Object result) {
-        restoreCurrent(loop, previous);
+        EventLoop l = loop;
+        if (l != null) {
+            l.entered.pop();
+            l.currentTask = previous;
+        } else {
+            ThreadState here = ThreadState.here();
+            here.entered.pop();
+            here.looplessCurrent = previous;
+            if (here.entered.isEmpty()) {
+                stepReturned(result);
+                here.entered.drainDeferred();
+                return;
+            }
+        }
         stepReturned(result);
     }
 
-    final void failFirstStep(Task<?> previous, Throwable exception) {
-        restoreCurrent(loop, previous);
-        stepThrew(exception);
+    /**
+     * The first step let {@code exception} out to the generated entry. If the step had entered (this task is
+     * current), the task that was current before it is current again; an exception before that (a
+     * StackOverflowError at the body's first instruction, say) found nothing to undo.
+     */
+    final void failFirstStepFromEntry(Throwable exception) {
+        EventLoop l = loop;
+        if (l != null) {
+            if (l.currentTask == this) {
+                l.currentTask = l.entered.pop();
+            }
+        } else {
+            ThreadState here = ThreadState.here();
+            if (here.looplessCurrent == this) {
+                here.looplessCurrent = here.entered.pop();
+                if (here.entered.isEmpty()) {
+                    stepThrew(exception, false);
+                    here.entered.drainDeferred();
+                    return;
+                }
+            }
+        }
+        stepThrew(exception, false);
     }
 
-    private void stepThrew(Throwable e) {
+    /**
+     * The step threw {@code e}: the task is cancelled or fails. A failure first gets its async stack (the awaits of
+     * the tasks waiting for this one, see {@link AsyncTrace}), now, while they are still waiting: the failure path
+     * pays for it, the success path never does.
+     *
+     * @param thrownIn {@code e} is what was thrown in at this task's await, which then belongs to its async stack
+     */
+    private void stepThrew(Throwable e, boolean thrownIn) {
         if (e instanceof CancellationException) {
             finish(CANCELLED, e);
         } else {
+            if (!thrownIn) {
+                AsyncTrace.hideGeneratedFrames(e); // thrown by this step: its trace passed through generated code
+            }
+            AsyncTrace.attach(e, this, thrownIn);
             finish(FAILED, e);
         }
     }
@@ -255,6 +329,7 @@ public class Task<T> extends Future<T> {
         } else {
             forwardCancellation(f);
         }
+        FlightEvents.ACTIVE.suspended(this, f);
         if (l != null && f instanceof Tasks.Yield && f.loop == l && l.isConfinedHere()) {
             l.enqueue(this, f); // sleep(ZERO): one turn, as asyncio's bare yield
         } else {
@@ -281,6 +356,7 @@ public class Task<T> extends Future<T> {
     }
 
     private void finish(int state, Object result) {
+        FlightEvents.ACTIVE.completed(this, state, result);
         EventLoop l = loop;
         outcome = null; // drop a pending cancellation message
         if (l == null || !l.isConfinedHere()) {
@@ -291,11 +367,14 @@ public class Task<T> extends Future<T> {
             return;
         }
         l.unregister(this);
-        Object callbacks = transitionKeepingCallbacks(state, result);
-        if (callbacks instanceof Task<?> awaiter && awaiter.loop == l && l.mayResumeDirectly()) {
+        // the awaiter was next in line anyway: resumed at once, it skips the trip through the queue, and takes a
+        // failure here and now, so the failure needs no watch
+        boolean direct = pendingCallbacks() instanceof Task<?> next && next.loop == l && l.mayResumeDirectly();
+        Object callbacks = transitionKeepingCallbacks(state, result, !direct);
+        if (direct && callbacks instanceof Task<?> awaiter) {
             l.directDepth++;
             try {
-                awaiter.resumeFrom(this); // the awaiter was next in line anyway: skip the trip through the queue
+                awaiter.resumeFrom(this);
             } finally {
                 l.directDepth--;
             }
@@ -316,7 +395,7 @@ public class Task<T> extends Future<T> {
         EventLoop l = loop;
         if (l != null && !l.isConfinedHere()) {
             if (isDone()) {
-                return false;
+                return refuseCancelWhenDone();
             }
             l.callSoonThreadsafe(() -> cancel(message));
             return true;
@@ -325,7 +404,7 @@ public class Task<T> extends Future<T> {
             Future<?> f;
             synchronized (this) {
                 if (isDone()) {
-                    return false;
+                    return refuseCancelWhenDone();
                 }
                 cancelState++;
                 f = awaiting;
@@ -343,7 +422,7 @@ public class Task<T> extends Future<T> {
             return true;
         }
         if (isDone()) {
-            return false;
+            return refuseCancelWhenDone();
         }
         cancelState++;
         Future<?> f = awaiting;
@@ -390,9 +469,39 @@ public class Task<T> extends Future<T> {
 
     /**
      * Where this task's coroutine waits: the method and source line of the {@code await} it is suspended in, or
-     * {@code null} when it is not suspended or not a generated coroutine. Generated frames override this.
+     * {@code null} when it is not a generated coroutine. Generated frames override this; while the task runs, or
+     * once it is done, it names the await it last resumed from (line -1 before the first suspension).
      */
     protected StackTraceElement awaitSite() {
+        return null;
+    }
+
+    /** {@link #awaitSite()} for reports, which must never fail because a subclass's override does. */
+    static StackTraceElement siteOf(Task<?> t) {
+        try {
+            return t.awaitSite();
+        } catch (RuntimeException | LinkageError e) {
+            return null;
+        }
+    }
+
+    /**
+     * The first task waiting for this one (the first {@code Task} among its done-callbacks), looking through a
+     * {@code gather} in between; {@code null} when none. For async stacks, on the failure path: this task is
+     * pending, and read on its loop's thread (or under its monitor when it has no loop).
+     */
+    final Task<?> firstAwaiter() {
+        Future<?> f = this;
+        for (int hops = 0; hops < 8; hops++) {
+            Object found = f.firstWaiter();
+            if (found instanceof Task<?> t) {
+                return t;
+            }
+            if (!(found instanceof Future<?> through) || through.loop != loop || through.isDone()) {
+                return null;
+            }
+            f = through; // a gather, waited for in turn
+        }
         return null;
     }
 
@@ -467,6 +576,10 @@ public class Task<T> extends Future<T> {
 
         CoroutineTask(Coroutine<T> coroutine) {
             this.coroutine = java.util.Objects.requireNonNull(coroutine, "coroutine");
+        }
+
+        Coroutine<T> coroutine() {
+            return coroutine;
         }
 
         @Override

@@ -225,7 +225,7 @@ public final class TaskGroup {
         @Override
         public boolean cancel(String message) {
             if (isDone()) {
-                return false;
+                return refuseCancelWhenDone();
             }
             if (!aborting) {
                 propagateCancellation = new CancellationException(message);

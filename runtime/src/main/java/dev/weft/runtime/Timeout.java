@@ -59,6 +59,14 @@ public final class Timeout {
     private Task<?> task;
     private int cancellingOnEntry;
     private TimerHandle timer;
+    /** The delay last given ({@link #after}, {@link #reschedule}), or -1 when a deadline was given instead. */
+    private long delayNanos = -1;
+    /** When the scope was entered, on the loop's clock. */
+    private long enteredAt;
+    /** What runs the scope when it is not entered by hand: "Timeout.within", "Futures.waitFor"; or null. */
+    private String origin;
+    /** Set when the deadline fires: the sentence the TimeoutException says, naming what expired and where. */
+    private String expiry;
 
     private Timeout(boolean hasDeadline, long deadline) {
         this.hasDeadline = hasDeadline;
@@ -73,7 +81,9 @@ public final class Timeout {
         if (delay == null) {
             return new Timeout(false, 0L);
         }
-        return new Timeout(true, deadlineAfter(EventLoop.running(), delay));
+        Timeout t = new Timeout(true, deadlineAfter(EventLoop.running(), delay));
+        t.delayNanos = nanosOf(delay);
+        return t;
     }
 
     /** A scope (not entered yet) whose deadline is {@code deadline}, a value of {@link EventLoop#time()}. */
@@ -109,6 +119,7 @@ public final class Timeout {
         }
         task = owner;
         cancellingOnEntry = owner.cancelling();
+        enteredAt = EventLoop.running().time();
         state = State.ENTERED;
         schedule();
         return this;
@@ -127,6 +138,7 @@ public final class Timeout {
         } else {
             hasDeadline = true;
             deadline = deadlineAfter(EventLoop.running(), delay);
+            delayNanos = nanosOf(delay);
         }
         schedule();
     }
@@ -136,6 +148,7 @@ public final class Timeout {
         checkEntered();
         this.hasDeadline = true;
         this.deadline = deadline;
+        this.delayNanos = -1;
         schedule();
     }
 
@@ -168,7 +181,7 @@ public final class Timeout {
     public RuntimeException exit(Throwable thrown) {
         Objects.requireNonNull(thrown, "thrown");
         if (close() && thrown instanceof CancellationException) {
-            TimeoutException timeout = new TimeoutException("Timed out: the deadline of " + this + " passed");
+            TimeoutException timeout = new TimeoutException("Timed out: " + expiry);
             timeout.initCause(thrown);
             throw Future.<RuntimeException>sneakyThrow(timeout);
         }
@@ -209,18 +222,23 @@ public final class Timeout {
      */
     public static <T> Task<T> within(Duration delay, Supplier<? extends Task<T>> body) {
         Objects.requireNonNull(body, "body");
-        return start(after(delay), body);
+        return start(after(delay), body, "Timeout.within");
     }
 
     /** As {@link #within(Duration, Supplier)}, with the deadline at {@code deadline} ({@link EventLoop#time()}). */
     public static <T> Task<T> withinAt(long deadline, Supplier<? extends Task<T>> body) {
         Objects.requireNonNull(body, "body");
-        return start(at(deadline), body);
+        return start(at(deadline), body, "Timeout.withinAt");
     }
 
-    /** The task that enters {@code scope}, starts the body, awaits it and exits: what {@code within} returns. */
-    static <T> Task<T> start(Timeout scope, Supplier<? extends Future<T>> body) {
+    /**
+     * The task that enters {@code scope}, starts the body, awaits it and exits: what {@code within} returns.
+     *
+     * @param origin the API the caller used, for the TimeoutException's message
+     */
+    static <T> Task<T> start(Timeout scope, Supplier<? extends Future<T>> body, String origin) {
         EventLoop.running(); // a timeout needs a loop: fail here, not in the task
+        scope.origin = origin;
         return Task.start(new ScopedBody<>(scope, body));
     }
 
@@ -302,7 +320,66 @@ public final class Timeout {
             return;
         }
         state = State.EXPIRING;
-        task.cancel("Timeout: the deadline passed");
+        expiry = describeExpiry();
+        task.cancel("Timeout: " + expiry);
+    }
+
+    /**
+     * Which delay expired, where the scope was entered and where the work was waiting when it did, read from the
+     * tasks now (once per expiry): "the 500 ms timeout entered in demo.Main.twoSteps expired while awaiting at
+     * demo.Main.fetch(Main.java:55)", or for {@code within}: "the 2 s timeout of Timeout.within awaited at
+     * demo.Main.firstPage(Main.java:30) expired while awaiting at demo.Main.fetch(Main.java:55)".
+     */
+    private String describeExpiry() {
+        long delay = delayNanos >= 0 ? delayNanos : deadline - enteredAt;
+        StringBuilder b = new StringBuilder("the ").append(formatDelay(delay)).append(" timeout");
+        if (origin != null) {
+            b.append(" of ").append(origin);
+            Task<?> caller = task.firstAwaiter();
+            StackTraceElement at = caller == null ? null : Task.siteOf(caller);
+            if (at != null) {
+                b.append(" awaited at ").append(at);
+            }
+        } else {
+            StackTraceElement in = Task.siteOf(task);
+            if (in != null) {
+                b.append(" entered in ").append(in.getClassName()).append('.').append(in.getMethodName());
+            }
+        }
+        b.append(" expired");
+        java.util.List<StackTraceElement> waiting = task.asyncStackTrace();
+        if (!waiting.isEmpty()) {
+            b.append(" while awaiting at ").append(waiting.get(0));
+        }
+        return b.toString();
+    }
+
+    /** A delay as people write it: "500 ms", "2 s", "1.5 s", "250 µs", "3 min". */
+    static String formatDelay(long nanos) {
+        if (nanos < 1_000_000L) {
+            return trim(nanos / 1_000.0) + " µs";
+        }
+        if (nanos < 1_000_000_000L) {
+            return trim(nanos / 1_000_000.0) + " ms";
+        }
+        if (nanos < 60_000_000_000L) {
+            return trim(nanos / 1_000_000_000.0) + " s";
+        }
+        return trim(nanos / 60_000_000_000.0) + " min";
+    }
+
+    private static String trim(double v) {
+        String s = String.format(java.util.Locale.ROOT, "%.3f", v);
+        s = s.replaceAll("0+$", "");
+        return s.endsWith(".") ? s.substring(0, s.length() - 1) : s;
+    }
+
+    private static long nanosOf(Duration delay) {
+        try {
+            return Math.max(0L, delay.toNanos());
+        } catch (ArithmeticException tooLong) {
+            return Long.MAX_VALUE / 2;
+        }
     }
 
     private static long deadlineAfter(EventLoop loop, Duration delay) {
@@ -317,7 +394,15 @@ public final class Timeout {
 
     @Override
     public String toString() {
-        String when = hasDeadline ? "deadline in " + Duration.ofNanos(deadline - System.nanoTime()) : "no deadline";
-        return "Timeout[" + state.name().toLowerCase() + ", " + when + "]";
+        String when;
+        if (!hasDeadline) {
+            when = "no deadline";
+        } else {
+            long left = deadline - System.nanoTime();
+            String delay = delayNanos >= 0 ? formatDelay(delayNanos) + ", " : "";
+            when = delay + (left >= 0 ? "deadline in " + formatDelay(left)
+                    : "deadline passed " + formatDelay(-left) + " ago");
+        }
+        return "Timeout[" + state.name().toLowerCase(java.util.Locale.ROOT) + ", " + when + "]";
     }
 }

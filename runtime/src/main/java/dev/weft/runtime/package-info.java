@@ -41,6 +41,22 @@
  * steps on whatever thread completes the future it awaits; callbacks of loop-less futures run through a
  * per-thread trampoline, so long chains never deepen the stack.
  *
+ * <h2>Errors never pass silently</h2>
+ * The runtime reports what no caller can see, in every mode, through the loop's exception handler (by default
+ * {@link java.lang.System.Logger} "dev.weft.runtime" at ERROR): a callback that threw, a task that failed while
+ * {@code EventLoop.run} was shutting down, and a future or task that failed and whose exception nobody retrieved
+ * ({@code NeverRetrieved}: reported when the GC collects it, at the latest when its loop closes, once). Only the
+ * failure path pays for this; a future that finishes with a value is not watched at all. A task that fails gets
+ * the awaits of the tasks that were waiting for it as a suppressed {@link dev.weft.runtime.AsyncTrace}, read from
+ * the waiting tasks (no stack walk). Debug mode ({@code -Dweft.debug=true}) adds the slow-callback report, tasks
+ * collected while pending or never awaited, and where each task was created.
+ *
+ * <h2>Flight Recorder</h2>
+ * With {@code jdk.jfr} present, the runtime emits {@code dev.weft.TaskCreated}, {@code TaskSuspended},
+ * {@code TaskResumed} (a step's duration), {@code TaskCompleted} and {@code SlowCallback} events, each naming the
+ * task, its {@code @Async} method and the await line; all are disabled by default and cost a check of the event
+ * class until a recording enables them ({@code -XX:StartFlightRecording:+dev.weft.TaskSuspended#enabled=true}).
+ *
  * <h2>Threads</h2>
  * A loop's state (its queue, its futures, its tasks) is confined to the loop's thread. Methods of a future or
  * task that change it, called from another thread while the loop runs, are forwarded to the loop with

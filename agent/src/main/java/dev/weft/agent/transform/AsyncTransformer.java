@@ -140,6 +140,12 @@ public final class AsyncTransformer {
         if (asyncMethods.isEmpty() && refusals.isEmpty()) {
             return TransformResult.unchanged(className, classBytes);
         }
+        if (!asyncMethods.isEmpty() && !ctx.hierarchy.isKnown(Names.TASK)) {
+            MethodNode first = asyncMethods.get(0);
+            throw new AsyncTransformException(className, first.name, node.sourceFile, ClassContext.lineOf(first, null),
+                    "the class files of Weft's runtime (dev.weft.runtime.Task, in async-runtime) are not on the class "
+                    + "path the transformer reads; add async-runtime to it (for the command line: --classpath)");
+        }
         int major = node.version & 0xFFFF;
         if (major < MIN_VERSION || major > MAX_VERSION) {
             MethodNode first = asyncMethods.isEmpty() ? null : asyncMethods.get(0);
@@ -189,7 +195,7 @@ public final class AsyncTransformer {
 
         byte[] written;
         try {
-            written = write(reader, ctx, asyncMethods, bodies, sources, firstLines, compact);
+            written = write(reader, ctx, asyncMethods, bodies, sources, firstLines, compact, frames);
         } catch (TooLarge e) {
             throw e;
         } catch (RuntimeException e) {
@@ -213,8 +219,10 @@ public final class AsyncTransformer {
 
     private static byte[] write(ClassReader reader, ClassContext ctx, List<MethodNode> asyncMethods,
                                 Map<String, MethodNode> bodies, Map<String, MethodNode> sources,
-                                Map<String, Integer> firstLines, Set<String> compact) {
-        ClassWriter writer = new HierarchyClassWriter(reader, ClassWriter.COMPUTE_FRAMES, ctx.hierarchy);
+                                Map<String, Integer> firstLines, Set<String> compact, Map<String, byte[]> frames) {
+        // the frame classes are types of the code too (a merge of a frame and a Task is a Task)
+        ClassWriter writer = new HierarchyClassWriter(reader, ClassWriter.COMPUTE_FRAMES,
+                ctx.hierarchy.withClasses(frames));
         Map<String, MethodNode> entries = new LinkedHashMap<>();
         for (MethodNode m : asyncMethods) {
             entries.put(m.name + m.desc, m);

@@ -18,8 +18,8 @@ final class MethodRewrite {
     private final FrameClassWriter.Layout layout;
 
     /**
-     * @param compact the shape for a method too large for the default one: the entry calls the body for the
-     *     first step instead of holding a copy of the code, and restores share code ({@link SpillCode})
+     * @param compact the shape for a method too large for the default one: awaits save every primitive so that
+     *     restores share code ({@link SpillCode})
      */
     MethodRewrite(ClassContext ctx, MethodNode method, String frameClass, boolean compact)
             throws AnalyzerException {
@@ -37,19 +37,12 @@ final class MethodRewrite {
         method.maxStack += 4;
 
         SpillPlan plan = SpillPlan.of(ctx, method, compact);
-        int originalLocals = method.maxLocals;
-        StateMachineEntry.Copy copy = compact ? null : StateMachineEntry.copy(method, plan.awaits());
         List<LocalVariableNode> parameters = StateMachineEntry.parameterVariables(method);
         StateMachineBody.Built built = StateMachineBody.build(ctx, method, plan, frameClass, compact);
         body = built.body();
         DeadCode.remove(ctx.name, body);
         VariableRanges.restrict(ctx.name, body, StateMachineBody.Slots.of(method), built.start());
-        if (compact) {
-            StateMachineEntry.callingTheBody(method, parameters, frameClass, ctx, originalLocals);
-        } else {
-            StateMachineEntry.withCopy(method, copy, plan, ctx.name, frameClass, originalLocals);
-        }
-        DeadCode.remove(ctx.name, method);
+        StateMachineEntry.forwarding(ctx, method, frameClass, parameters);
         layout = new FrameClassWriter.Layout(frameClass, plan.fields(), method.name, plan.awaitLines());
     }
 

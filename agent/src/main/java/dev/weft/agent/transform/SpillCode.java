@@ -80,10 +80,15 @@ final class SpillCode {
         code.add(new JumpInsnNode(Opcodes.GOTO, after));
     }
 
-    /** {@code frame.suspendOn(future)}, leaving {@link dev.weft.runtime.Coroutine#SUSPENDED} on the stack. */
+    /**
+     * {@code frame.suspendOn(future)}, leaving {@link dev.weft.runtime.Coroutine#SUSPENDED} on the stack. The slot
+     * is shared by every await that goes through the shared tail, each with its own kind of future: the cast makes
+     * the code's validity independent of how the stack map frames merged those types.
+     */
     static void suspendOn(InsnList code, int frameSlot, int futureSlot) {
         code.add(new VarInsnNode(Opcodes.ALOAD, frameSlot));
         code.add(new VarInsnNode(Opcodes.ALOAD, futureSlot));
+        code.add(new TypeInsnNode(Opcodes.CHECKCAST, Names.FUTURE));
         code.add(new MethodInsnNode(Opcodes.INVOKEVIRTUAL, Names.TASK, "suspendOn",
                 "(L" + Names.FUTURE + ";)Ljava/lang/Object;", false));
     }

@@ -23,9 +23,8 @@ import org.objectweb.asm.tree.analysis.Frame;
  * point in slot order (stack values after the locals), so resume points share them and the frame has as many
  * fields as the most demanding await needs.
  *
- * <p>For the compact shape ({@code compact}), the plan also has a resume point 0 at the method's first
- * instruction, where the body starts the first step (the entry of a method too large to keep a copy of its code
- * calls the body with its parameters); and an await saves every local that holds a primitive there, live or not, so that awaits
+ * <p>For the compact shape ({@code compact}, large methods), an await saves every local that holds a primitive
+ * there, live or not, so that awaits
  * a few statements apart save the same set and share the code that saves and restores it ({@link SpillCode}). A
  * dead primitive costs a field store and keeps nothing reachable; dead references are never saved.
  */
@@ -42,14 +41,8 @@ final class SpillPlan {
         }
     }
 
-    /**
-     * A place the body resumes at: an await (its label counts from 1), or, with label 0 and {@code await == null},
-     * the method's first instruction.
-     */
+    /** A place the body resumes at: an await, its label counting from 1. */
     record ResumePoint(int label, AbstractInsnNode await, List<Saved> locals, List<Saved> stack, int line) {
-        boolean isStart() {
-            return await == null;
-        }
     }
 
     private final List<ResumePoint> points = new ArrayList<>();
@@ -71,9 +64,6 @@ final class SpillPlan {
         Frame<BasicValue>[] frames = new Analyzer<>(ctx.verifier()).analyze(ctx.name, method);
         BitSet[] live = FlowGraph.of(ctx.name, method).liveIn();
         InsnList insns = method.instructions;
-        if (compact) {
-            plan.points.add(plan.point(0, null, frames[0], live[0]));
-        }
         for (int i = 0; i < insns.size(); i++) {
             AbstractInsnNode insn = insns.get(i);
             if (Names.isAwait(insn) && frames[i] != null) {
@@ -83,14 +73,9 @@ final class SpillPlan {
         return plan;
     }
 
-    /** Every resume point, the start (label 0) first when there is one. */
-    List<ResumePoint> points() {
-        return points;
-    }
-
-    /** The resume points at awaits, by label from 1. */
+    /** The resume points, by label from 1. */
     List<ResumePoint> awaits() {
-        return points.isEmpty() || !points.get(0).isStart() ? points : points.subList(1, points.size());
+        return points;
     }
 
     /** The frame class's fields for saved values, as {name, descriptor}. */
@@ -115,8 +100,8 @@ final class SpillPlan {
             if (v == null || v.getType() == null || v == BasicValue.UNINITIALIZED_VALUE) {
                 continue;
             }
-            if (await == null || (slot == 0 && (method.access & Opcodes.ACC_STATIC) == 0)) {
-                continue; // the body gets the parameters at the start, and runs on `this` at every step
+            if (slot == 0 && (method.access & Opcodes.ACC_STATIC) == 0) {
+                continue; // the body runs on `this` at every step
             }
             boolean primitive = v.getType().getSort() != Type.OBJECT && v.getType().getSort() != Type.ARRAY;
             if (live.get(slot) || (compact && primitive)) {
@@ -124,7 +109,7 @@ final class SpillPlan {
             }
         }
         List<Saved> stack = new ArrayList<>();
-        for (int s = 0; await != null && s < frame.getStackSize() - 1; s++) {
+        for (int s = 0; s < frame.getStackSize() - 1; s++) {
             BasicValue v = frame.getStack(s);
             if (v == null || v.getType() == null) {
                 throw ctx.refuse(method, await, "a value on the operand stack at this await has no type the JVM "
@@ -132,7 +117,7 @@ final class SpillPlan {
             }
             stack.add(saved(-1, v.getType(), used));
         }
-        int line = await == null ? 0 : ClassContext.lineOf(method, await);
+        int line = ClassContext.lineOf(method, await);
         return new ResumePoint(label, await, locals, stack, line);
     }
 

@@ -86,6 +86,11 @@ class PreservationTest {
         assertEquals("Traced.java", top.getFileName(), () -> "top frame " + top);
         assertEquals(AsyncTestSupport.lineOf(TRACED, "// THROW"), top.getLineNumber(), () -> "top frame " + top);
         assertEquals("failAfterResume", top.getMethodName(), () -> "top frame " + top);
+        for (StackTraceElement frame : e.getStackTrace()) { // no generated frame: no frame class, no line-less entry
+            assertFalse(frame.getClassName().contains("$async$"), () -> "generated frame " + frame);
+            assertFalse(frame.getClassName().equals("demo.Traced") && frame.getLineNumber() < 0,
+                    () -> "frame without a line " + frame);
+        }
     }
 
     @Test
@@ -112,45 +117,58 @@ class PreservationTest {
         for (LocalVariableNode v : body.localVariables) {
             types.put(v.name, v.desc);
         }
-        // a and b are dead at the await (only sum is read after it): in the default shape the body never holds them.
-        assertEquals(AsyncTestSupport.COMPACT ? "I" : null, types.get("a"), () -> "locals: " + types);
-        assertEquals(AsyncTestSupport.COMPACT ? "I" : null, types.get("b"), () -> "locals: " + types);
-        Map<String, String> entryTypes = new HashMap<>();
-        for (LocalVariableNode v : program.method("demo/Traced", "slowAdd").localVariables) {
-            entryTypes.put(v.name, v.desc);
+        // a and b are dead at the await (only sum is read after it): after a resume their slots hold placeholders,
+        // so the body claims them only on the way to the await, never on a line after it
+        int after = AsyncTestSupport.lineOf(TRACED, "long wide = sum * 2L;");
+        for (String name : List.of("a", "b")) {
+            assertEquals("I", types.get(name), () -> "locals: " + types);
+            assertFalse(claimedOnLine(body, name, after), () -> name + " is claimed after the await");
+            assertTrue(claimedOnLine(body, name, after - 3), () -> name + " is not claimed before the await");
         }
-        assertEquals("I", entryTypes.get("a"), () -> "entry locals: " + entryTypes);
-        assertEquals("I", entryTypes.get("b"), () -> "entry locals: " + entryTypes);
         assertEquals("I", types.get("sum"), () -> "locals: " + types);
         assertEquals("Ljava/lang/String;", types.get("label"), () -> "locals: " + types);
         assertEquals("J", types.get("wide"), () -> "locals: " + types);
         assertEquals(17, (int) program.runSuspending("demo.Traced", "slowAdd", 3, 4));
     }
 
+    /**
+     * Each line exists once in the class, in the body, which runs the first step and every resume: a debugger that
+     * binds a line breakpoint to the first location of the line (as jdb does) stops there every time it runs.
+     */
     @Test
-    void theEntryCarriesEveryLineOfTheOriginalMethodAndTheBodyEveryLineThatRunsAfterAResume() {
+    void theBodyCarriesEveryLineOfTheOriginalMethodAndTheEntryNone() {
         Compiled program = AsyncTestSupport.transformed(TRACED);
         MethodNode original = method(program.javac().classNode("demo/Traced").methods, "slowAdd");
         MethodNode entry = program.method("demo/Traced", "slowAdd");
         MethodNode body = program.bodyMethod("demo/Traced", "slowAdd");
-        Set<Integer> originalLines = lines(original);
-        Set<Integer> entryLines = lines(entry);
-        Set<Integer> bodyLines = lines(body);
-        if (AsyncTestSupport.COMPACT) {
-            assertEquals(originalLines, bodyLines, "in the compact shape the body holds the only copy of the code");
-            assertEquals(Set.of(), entryLines, "in the compact shape the entry only calls the body");
-            return;
-        }
-        assertEquals(originalLines, entryLines, "the entry runs the first step on a copy of the whole method");
-        int await = AsyncTestSupport.lineOf(TRACED, "long wide = sum * 2L;") - 1;
-        Set<Integer> afterResume = new java.util.TreeSet<>();
-        for (int line : originalLines) {
-            if (line >= await) {
-                afterResume.add(line);
+        assertEquals(lines(original), lines(body), "the body holds the only copy of the code");
+        assertEquals(Set.of(), lines(entry), "the entry only calls the body");
+        for (var insn : body.instructions) {
+            if (insn instanceof LineNumberNode line) {
+                long copies = java.util.stream.StreamSupport.stream(body.instructions.spliterator(), false)
+                        .filter(n -> n instanceof LineNumberNode l && l.line == line.line).count();
+                assertEquals(1, copies, () -> "line " + line.line + " has more than one location");
             }
         }
-        // The body is entered only at its resume point: the two lines before the await cannot run there.
-        assertEquals(afterResume, bodyLines, () -> "lines of slowAdd " + originalLines + ", of its body " + bodyLines);
+    }
+
+    /** True when a variable named {@code name} is in scope at the first instruction of source line {@code line}. */
+    private static boolean claimedOnLine(MethodNode m, String name, int line) {
+        LineNumberNode at = null;
+        for (var insn : m.instructions) {
+            if (insn instanceof LineNumberNode l && l.line == line) {
+                at = l;
+                break;
+            }
+        }
+        assertNotNull(at, () -> "no line " + line);
+        int index = m.instructions.indexOf(at.start);
+        for (LocalVariableNode v : m.localVariables) {
+            if (v.name.equals(name) && m.instructions.indexOf(v.start) <= index && index < m.instructions.indexOf(v.end)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Test
@@ -292,9 +310,15 @@ class PreservationTest {
     void theBodyNeverClaimsAVariableItsSlotDoesNotHold() {
         Compiled program = AsyncTestSupport.transformed(SCOPES);
         MethodNode body = program.bodyMethod("demo/Scopes", "loop");
-        // `unused` is dead at the await, so it is not saved: after a resume its slot holds a placeholder, at the
-        // loop head as well as after the await (an earlier design claimed it at the loop head).
-        assertFalse(names(body).contains("unused"), () -> "the body's variables: " + names(body));
+        // `unused` is dead at the await, so it is not saved: after a resume its slot holds a placeholder, after the
+        // await and wherever a resume reaches (an earlier design claimed it at the loop head).
+        int loopHead = AsyncTestSupport.lineOf(SCOPES, "for (int i = 0; i < n; i++) {");
+        int await = AsyncTestSupport.lineOf(SCOPES, "total += await(sleep(ZERO, i));");
+        assertTrue(claimedOnLine(body, "unused", loopHead - 1), "in the first step, before the loop, it holds the argument");
+        assertFalse(claimedOnLine(body, "unused", AsyncTestSupport.lineOf(SCOPES, "return Task.completed(total + calls);")),
+                "after the loop, reached from the resume too");
+        assertFalse(claimedOnLine(body, "unused", await), "after the await its slot holds a placeholder");
+        assertTrue(claimedOnLine(body, "n", await), "n is read after the await, so it is saved and restored");
         assertTrue(names(body).containsAll(List.of("this", "n", "total", "i")), () -> "the body's variables: " + names(body));
     }
 

@@ -234,7 +234,9 @@ final class ProgramGenerator {
                         d.append(e.getClass().getName());
                     }
                     for (Throwable s : e.getSuppressed()) {
-                        d.append(" suppressed ").append(describe(s));
+                        if (!s.getClass().getName().equals("dev.weft.runtime.AsyncTrace")) { // the runtime's, not the program's
+                            d.append(" suppressed ").append(describe(s));
+                        }
                     }
                     return d.toString();
                 }

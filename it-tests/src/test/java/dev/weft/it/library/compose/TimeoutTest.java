@@ -1,5 +1,6 @@
 package dev.weft.it.library.compose;
 
+import static dev.weft.it.library.SourceLines.lineOf;
 import static dev.weft.runtime.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -342,5 +343,83 @@ class TimeoutTest {
     @Test
     void cancellingWaitForCancelsTheInnerFuture() {
         assertEquals("inner cancelled, waitFor cancelled", EventLoop.run(() -> cancelWaitFor()));
+    }
+
+    // ---------------------------------------------------------------------------------- messages
+
+    private static final String ME = TimeoutTest.class.getName();
+
+    @Async
+    static Task<String> sleepsAnHour() {
+        await(Tasks.sleep(HOUR)); // the-await-that-was-too-slow
+        return Task.completed("never");
+    }
+
+    @Async
+    static Task<String> withinMessage() {
+        try {
+            return Task.completed(await(Timeout.within(SHORT, () -> sleepsAnHour()))); // awaits-within
+        } catch (Exception e) {
+            return Task.completed(e.getMessage());
+        }
+    }
+
+    @Test
+    void theTimeoutExceptionOfWithinSaysWhichDelayExpiredWhereItWasAwaitedAndWhatWasWaiting() {
+        assertEquals("Timed out: the 20 ms timeout of Timeout.within awaited at " + ME + ".withinMessage(TimeoutTest.java:"
+                        + lineOf(TimeoutTest.class, "// awaits-within") + ") expired while awaiting at " + ME
+                        + ".sleepsAnHour(TimeoutTest.java:" + lineOf(TimeoutTest.class, "// the-await-that-was-too-slow")
+                        + ")",
+                EventLoop.run(() -> withinMessage()));
+    }
+
+    @Async
+    static Task<String> scopeMessage() {
+        Timeout timeout = Timeout.after(Duration.ofMillis(1500)).enter();
+        try {
+            timeout.reschedule(Duration.ofMillis(30)); // the delay last given is the one that expires
+            await(sleepsAnHour());
+            timeout.exit();
+            return Task.completed("no timeout?");
+        } catch (Throwable e) {
+            try {
+                throw timeout.exit(e);
+            } catch (Throwable timedOut) {
+                return Task.completed(timedOut.getMessage());
+            }
+        }
+    }
+
+    @Test
+    void theTimeoutExceptionOfAScopeSaysWhichDelayExpiredWhereItWasEnteredAndWhatWasWaiting() {
+        assertEquals("Timed out: the 30 ms timeout entered in " + ME + ".scopeMessage expired while awaiting at " + ME
+                        + ".sleepsAnHour(TimeoutTest.java:" + lineOf(TimeoutTest.class, "// the-await-that-was-too-slow")
+                        + ")",
+                EventLoop.run(() -> scopeMessage()));
+    }
+
+    @Async
+    static Task<String> waitForMessage() {
+        try {
+            return Task.completed(await(Futures.waitFor(sleepsAnHour(), Duration.ofSeconds(2).dividedBy(100))));
+        } catch (Exception e) {
+            return Task.completed(e.getMessage());
+        }
+    }
+
+    @Test
+    void theTimeoutExceptionOfWaitForNamesIt() {
+        String message = EventLoop.run(() -> waitForMessage());
+        assertTrue(message.startsWith("Timed out: the 20 ms timeout of Futures.waitFor awaited at " + ME
+                + ".waitForMessage(TimeoutTest.java:"), message);
+    }
+
+    @Test
+    void aTimeoutPrintsItsDelayAndDeadlineReadably() {
+        String shown = EventLoop.run(() -> {
+            Timeout t = Timeout.after(Duration.ofMillis(500));
+            return Task.completed(t.toString());
+        });
+        assertTrue(shown.matches("Timeout\\[created, 500 ms, deadline in \\d+(\\.\\d+)? ms\\]"), shown);
     }
 }
