@@ -17,7 +17,10 @@ import java.util.List;
  *       logging (a {@code System.LoggerFinder}, e.g. SLF4J's or Log4j's bridge, or java.util.logging's
  *       configuration);</li>
  *   <li>{@code quiet} — report nothing, neither on stderr nor through the logger (it wins over {@code verbose}
- *       and {@code logger}).</li>
+ *       and {@code logger});</li>
+ *   <li>{@code debugLocals} — for debugging sessions: every variable in scope in the source stays visible in a
+ *       debugger after a resume, dead or not (each await saves it), at the cost of memory per suspended task and
+ *       of objects kept reachable longer.</li>
  * </ul>
  * Example: {@code -javaagent:async-agent.jar=includes=com.acme,verbose}.
  *
@@ -35,14 +38,14 @@ import java.util.List;
  * as {@code dev.weft.agent.*} system properties (string values only; see {@code AgentStatus}).
  */
 public record AgentOptions(List<String> includes, List<String> excludes, boolean verbose, boolean quiet,
-                           boolean logger) {
+                           boolean logger, boolean debugLocals) {
 
     /** Packages never looked at: the JDK's and the agent's own. */
     static final List<String> ALWAYS_EXCLUDED = List.of("java/", "javax/", "jdk/", "sun/", "com/sun/",
             "dev/weft/agent/", "dev/weft/shaded/", "dev/weft/runtime/");
 
     public static AgentOptions defaults() {
-        return new AgentOptions(List.of(), List.of(), false, false, false);
+        return new AgentOptions(List.of(), List.of(), false, false, false, false);
     }
 
     /**
@@ -56,6 +59,7 @@ public record AgentOptions(List<String> includes, List<String> excludes, boolean
         boolean verbose = false;
         boolean quiet = false;
         boolean logger = false;
+        boolean debugLocals = false;
         if (text != null && !text.isBlank()) {
             for (String part : text.split(",")) {
                 String p = part.trim();
@@ -71,12 +75,13 @@ public record AgentOptions(List<String> includes, List<String> excludes, boolean
                     case "verbose" -> verbose = true;
                     case "quiet" -> quiet = true;
                     case "logger" -> logger = true;
+                    case "debugLocals" -> debugLocals = true;
                     default -> throw new IllegalArgumentException("unknown async-agent option '" + key
-                            + "'; known: includes=pkg;pkg, excludes=pkg;pkg, verbose, quiet, logger");
+                            + "'; known: includes=pkg;pkg, excludes=pkg;pkg, verbose, quiet, logger, debugLocals");
                 }
             }
         }
-        return new AgentOptions(List.copyOf(includes), List.copyOf(excludes), verbose, quiet, logger);
+        return new AgentOptions(List.copyOf(includes), List.copyOf(excludes), verbose, quiet, logger, debugLocals);
     }
 
     private static List<String> packages(String value) {

@@ -101,7 +101,8 @@ final class AsyncClassFileTransformer implements ClassFileTransformer {
     }
 
     private synchronized AsyncTransformer transformerFor(ClassLoader loader) {
-        return transformers.computeIfAbsent(loader, l -> new AsyncTransformer(ClassHierarchy.of(l)));
+        return transformers.computeIfAbsent(loader,
+                l -> new AsyncTransformer(ClassHierarchy.of(l)).withDebugLocals(options.debugLocals()));
     }
 
     /** One line per refusal, each once; and the refusals published for the runtime's error message. */

@@ -178,6 +178,8 @@ class AsyncClassFileTransformerTest {
         assertTrue(e.getMessage().contains("quiet, logger"), e.getMessage());
         AgentOptions both = AgentOptions.parse("logger, quiet");
         assertTrue(both.logger() && both.quiet() && !AgentOptions.defaults().logger());
+        assertTrue(AgentOptions.parse("debugLocals").debugLocals() && !AgentOptions.defaults().debugLocals());
+        assertTrue(e.getMessage().contains("debugLocals"), e.getMessage());
     }
 
     @Test

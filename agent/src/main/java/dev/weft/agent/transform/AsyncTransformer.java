@@ -38,15 +38,30 @@ public final class AsyncTransformer {
 
     private final ClassHierarchy hierarchy;
     private final boolean compactAlways;
+    private final boolean debugLocals;
 
     public AsyncTransformer(ClassHierarchy hierarchy) {
-        this(hierarchy, false);
+        this(hierarchy, false, false);
     }
 
     /** With {@code compactAlways}, every method is written in the compact shape (for tests of that shape). */
     AsyncTransformer(ClassHierarchy hierarchy, boolean compactAlways) {
+        this(hierarchy, compactAlways, false);
+    }
+
+    private AsyncTransformer(ClassHierarchy hierarchy, boolean compactAlways, boolean debugLocals) {
         this.hierarchy = hierarchy;
         this.compactAlways = compactAlways;
+        this.debugLocals = debugLocals;
+    }
+
+    /**
+     * This transformer, but every await also saves each variable that is in scope in the source there (by the
+     * LocalVariableTable) and holds a value, live or not, so a debugger shows all of them after a resume: Kotlin's
+     * {@code -Xdebug}, for debugging sessions. Suspended tasks hold more, and objects stay reachable longer.
+     */
+    public AsyncTransformer withDebugLocals(boolean on) {
+        return on == debugLocals ? this : new AsyncTransformer(hierarchy, compactAlways, on);
     }
 
     /**
@@ -133,7 +148,7 @@ public final class AsyncTransformer {
         }
         ClassNode node = new ClassNode(Opcodes.ASM9);
         reader.accept(node, 0);
-        ClassContext ctx = new ClassContext(node, hierarchy.withClasses(Map.of(className, classBytes)));
+        ClassContext ctx = new ClassContext(node, hierarchy.withClasses(Map.of(className, classBytes)), debugLocals);
 
         List<AsyncTransformException> refusals = new ArrayList<>();
         List<MethodNode> asyncMethods = AsyncMethods.select(ctx, node, refusals);

@@ -18,8 +18,15 @@ final class ClassContext {
     final String sourceFile;
     final int version;
     final ClassHierarchy hierarchy;
+    /** Every await saves each variable in scope that holds a value, live or not ({@link AsyncTransformer#withDebugLocals}). */
+    final boolean debugLocals;
 
     ClassContext(ClassNode node, ClassHierarchy hierarchy) {
+        this(node, hierarchy, false);
+    }
+
+    ClassContext(ClassNode node, ClassHierarchy hierarchy, boolean debugLocals) {
+        this.debugLocals = debugLocals;
         this.name = node.name;
         this.superName = node.superName;
         this.interfaces = node.interfaces == null ? List.of() : node.interfaces;

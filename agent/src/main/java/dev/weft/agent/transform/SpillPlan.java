@@ -104,7 +104,7 @@ final class SpillPlan {
                 continue; // the body runs on `this` at every step
             }
             boolean primitive = v.getType().getSort() != Type.OBJECT && v.getType().getSort() != Type.ARRAY;
-            if (live.get(slot) || (compact && primitive)) {
+            if (live.get(slot) || (compact && primitive) || (ctx.debugLocals && inScope(slot, await))) {
                 locals.add(saved(slot, v.getType(), used));
             }
         }
@@ -119,6 +119,21 @@ final class SpillPlan {
         }
         int line = ClassContext.lineOf(method, await);
         return new ResumePoint(label, await, locals, stack, line);
+    }
+
+    /** True when the LocalVariableTable has a variable in {@code slot} whose range holds {@code insn}. */
+    private boolean inScope(int slot, AbstractInsnNode insn) {
+        if (method.localVariables == null) {
+            return false;
+        }
+        InsnList insns = method.instructions;
+        int at = insns.indexOf(insn);
+        for (org.objectweb.asm.tree.LocalVariableNode v : method.localVariables) {
+            if (v.index == slot && insns.indexOf(v.start) <= at && at < insns.indexOf(v.end)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Picks the field for a value: fields of one kind are numbered per resume point and shared between them. */

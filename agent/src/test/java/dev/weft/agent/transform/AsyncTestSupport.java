@@ -101,7 +101,16 @@ final class AsyncTestSupport {
      * shape the transformer picks for methods too large for the default one).
      */
     static Compiled transformed(Compilation javac, boolean compact) {
-        Map<String, TransformResult> results = transformAll(javac, compact);
+        return transformed(javac, new AsyncTransformer(hierarchy(javac), compact));
+    }
+
+    /** As {@link #transformed(Compilation)}, with the debugLocals option (every variable in scope saved). */
+    static Compiled transformedWithDebugLocals(Compilation javac) {
+        return transformed(javac, new AsyncTransformer(hierarchy(javac), COMPACT).withDebugLocals(true));
+    }
+
+    private static Compiled transformed(Compilation javac, AsyncTransformer transformer) {
+        Map<String, TransformResult> results = transformAll(javac, transformer);
         Map<String, byte[]> hosts = new TreeMap<>();
         Map<String, byte[]> generated = new TreeMap<>();
         for (Map.Entry<String, TransformResult> e : results.entrySet()) {
@@ -132,7 +141,10 @@ final class AsyncTestSupport {
     }
 
     static Map<String, TransformResult> transformAll(Compilation javac, boolean compact) {
-        AsyncTransformer transformer = new AsyncTransformer(hierarchy(javac), compact);
+        return transformAll(javac, new AsyncTransformer(hierarchy(javac), compact));
+    }
+
+    private static Map<String, TransformResult> transformAll(Compilation javac, AsyncTransformer transformer) {
         Map<String, TransformResult> results = new TreeMap<>();
         for (String name : javac.classes().keySet()) {
             TransformResult r = transformer.transform(javac.copyOf(name));

@@ -322,6 +322,23 @@ class PreservationTest {
         assertTrue(names(body).containsAll(List.of("this", "n", "total", "i")), () -> "the body's variables: " + names(body));
     }
 
+    /**
+     * With debugLocals, a variable in scope in the source is saved at the await even when dead, so the body claims
+     * it after the resume too, and the program still computes the same.
+     */
+    @Test
+    void withDebugLocalsADeadVariableInScopeIsClaimedAfterTheResume() {
+        Compiled program = AsyncTestSupport.transformedWithDebugLocals(AsyncTestSupport.javac(SCOPES));
+        MethodNode body = program.bodyMethod("demo/Scopes", "loop");
+        int await = AsyncTestSupport.lineOf(SCOPES, "total += await(sleep(ZERO, i));");
+        int ret = AsyncTestSupport.lineOf(SCOPES, "return Task.completed(total + calls);");
+        assertTrue(claimedOnLine(body, "unused", await), () -> "the body's variables: " + names(body));
+        assertTrue(claimedOnLine(body, "unused", ret), () -> "the body's variables: " + names(body));
+        assertEquals(7, (int) program.runSuspending("demo.Scopes", "run"));
+        // without the option the same variable is not saved (theBodyNeverClaimsAVariableItsSlotDoesNotHold)
+        assertFalse(claimedOnLine(AsyncTestSupport.transformed(SCOPES).bodyMethod("demo/Scopes", "loop"), "unused", ret));
+    }
+
     private static List<String> names(MethodNode m) {
         List<String> names = new java.util.ArrayList<>();
         for (LocalVariableNode v : m.localVariables) {

@@ -288,8 +288,6 @@ class DebuggerTest {
      */
     @Test
     void withDebugLocalsEveryVariableInScopeStaysVisible() throws Exception {
-        assumeTrue(Boolean.getBoolean("weft.debug.pending"), "issue #11, not done yet: the debugLocals option "
-                + "(-Dweft.debug.pending=true runs it)");
         BreakpointRun run;
         try (DebuggerHarness debugger = DebuggerHarness.launch(
                 List.of("-javaagent:" + DebugSampleProgram.agentJar() + "=" + DEBUG_LOCALS_AGENT_OPTION),

@@ -86,8 +86,9 @@ class WaitTest {
     static Task<List<String>> asCompletedTimesOut() {
         List<String> log = new ArrayList<>();
         Task<String> forever = Steps.forever(new ArrayList<>(), "forever");
+        // the timeout only has to be longer than one turn of the loop; 20 ms was not, once, on a loaded machine
         for (Future<String> next : Futures.asCompleted(List.of(forever, Steps.after(1, "quick")),
-                Duration.ofMillis(20))) {
+                Duration.ofSeconds(1))) {
             try {
                 log.add(await(next));
             } catch (Exception e) {
