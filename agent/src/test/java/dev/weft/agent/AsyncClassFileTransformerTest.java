@@ -1,6 +1,7 @@
 package dev.weft.agent;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -194,6 +195,26 @@ class AsyncClassFileTransformerTest {
         assertTrue(text.contains("slowAdd(IILapp/Adder$async$slowAdd$0;Ljava/lang/Object;Ljava/lang/Throwable;)"), text);
         assertTrue(text.contains("suspendOn"), text);
         assertTrue(text.contains("LINENUMBER 13"), text);
+    }
+
+    @Test
+    void theCommandLineRewritesADirectoryReadingTheClassPathItIsGiven(@TempDir Path tmp) throws IOException {
+        Path classes = JavaSources.compile(tmp, Map.of("app/Adder.java", ASYNC_SOURCE));
+        byte[] before = Files.readAllBytes(classes.resolve("app/Adder.class"));
+        Path runtime = Path.of(dev.weft.runtime.Task.class.getProtectionDomain().getCodeSource().getLocation().getPath());
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = Main.run(new String[] {"--transform", classes.toString(), "--classpath", runtime.toString()},
+                new PrintStream(out, true), new PrintStream(err, true));
+        assertEquals(0, status, err.toString());
+        assertTrue(out.toString().contains("1 rewritten, 0 refused"), out.toString());
+        assertFalse(java.util.Arrays.equals(before, Files.readAllBytes(classes.resolve("app/Adder.class"))));
+        assertTrue(Files.exists(classes.resolve("app/Adder$async$slowAdd$0.class")), "the frame class is written");
+
+        IOException missing = assertThrows(IOException.class, () -> Main.run(new String[] {"--transform",
+                classes.toString(), "--classpath", tmp.resolve("nowhere.jar").toString()},
+                new PrintStream(out, true), new PrintStream(err, true)));
+        assertTrue(missing.getMessage().contains("nowhere.jar"), missing.getMessage());
     }
 
     // --- classes defined without a name (issue #10 item 3) ---
