@@ -122,7 +122,9 @@ class PreservationTest {
         int after = AsyncTestSupport.lineOf(TRACED, "long wide = sum * 2L;");
         for (String name : List.of("a", "b")) {
             assertEquals("I", types.get(name), () -> "locals: " + types);
-            assertFalse(claimedOnLine(body, name, after), () -> name + " is claimed after the await");
+            // (the compact shape saves every primitive, so there they are restored and claimed after it too)
+            assertEquals(AsyncTestSupport.COMPACT, claimedOnLine(body, name, after),
+                    () -> name + " claimed after the await: " + !AsyncTestSupport.COMPACT);
             assertTrue(claimedOnLine(body, name, after - 3), () -> name + " is not claimed before the await");
         }
         assertEquals("I", types.get("sum"), () -> "locals: " + types);
