@@ -18,7 +18,9 @@ final class NotTransformed {
 
     private static final String ENABLE = "Mark the calling method @Async (or make it an async lambda) and enable "
             + "Weft: add the dev.weft:async-maven-plugin to the build (goals instrument and instrument-test), or "
-            + "start the JVM with -javaagent:async-agent.jar.";
+            + "start the JVM with -javaagent:async-agent.jar. If the plugin is in the build, these classes were "
+            + "compiled without it running: it rewrites at process-classes, which mvn compile and an IDE's own "
+            + "build stop before (run mvn package, delegate the IDE's build to Maven, or use the agent).";
 
     private NotTransformed() {
     }

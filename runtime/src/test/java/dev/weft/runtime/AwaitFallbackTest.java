@@ -23,6 +23,7 @@ class AwaitFallbackTest {
                 () -> EventLoop.run(() -> Task.completed(await(CompletableFuture.completedFuture(1)))));
         assertTrue(e.getMessage().contains("@Async"), e.getMessage());
         assertTrue(e.getMessage().contains("async-maven-plugin"), e.getMessage());
+        assertTrue(e.getMessage().contains("mvn compile and an IDE's own build stop before"), e.getMessage());
         assertTrue(e.getMessage().contains("-javaagent"), e.getMessage());
     }
 
