@@ -49,10 +49,37 @@ public abstract class AbstractInstrumentMojo extends AbstractMojo {
      * What a problem does: {@code true} (the default) prints each as an error ({@code path:[line,column]
      * message}) and fails the build before any class file is written; {@code false} prints them as warnings,
      * leaves the classes that cannot be rewritten unchanged (their {@code await} then blocks, or throws on an
-     * event loop thread) and rewrites the rest.
+     * event loop thread) and rewrites the rest. The dropped-task warnings ({@code warnDroppedTasks}) are warnings
+     * either way.
      */
     @Parameter(property = "weft.failOnError", defaultValue = "true")
     protected boolean failOnError;
+
+    /**
+     * Warns of each call of an {@code @Async} method used as a statement, at its file, line and column
+     * ({@code path:[line,column] the Task returned by @Async com.acme.Jobs.refresh is dropped: ...}): nothing waits
+     * for that Task, and its failure is reported only when the task is garbage-collected or its loop closes (a
+     * dropped {@code CompletableFuture}'s, never).
+     * {@code await(...)} it or keep it; for an intended fire-and-forget, put
+     * {@code @SuppressWarnings("weft:dropped-task")} on the enclosing method or class. {@code false} turns the
+     * check off. A warning never fails the build, and never stops a class from being rewritten.
+     *
+     * <p>Calls are matched without a compiler, by name and argument count, to the {@code @Async} methods of the
+     * sources (for {@code instrument-test}, of the main sources too): unqualified in the declaring class or a
+     * class nested in it, on {@code this}, on the class's name, or on a variable or field whose declared type is
+     * that class. When the sources do not show for certain which method a call means, there is no warning.
+     */
+    @Parameter(property = "weft.warnDroppedTasks", defaultValue = "true")
+    protected boolean warnDroppedTasks;
+
+    /**
+     * For debugging sessions: every variable that is in scope in the source stays visible in a debugger after a
+     * resume, dead or not (each await saves it), as Kotlin's {@code -Xdebug} does, at the cost of memory per
+     * suspended task and of objects kept reachable longer. Classes already rewritten keep their shape: switch it
+     * with {@code mvn clean}.
+     */
+    @Parameter(property = "weft.debugLocals", defaultValue = "false")
+    protected boolean debugLocals;
 
     /** Lists each rewritten method ({@code weft: rewrote com.acme.Foo.fetch(java.lang.String)}). */
     @Parameter(property = "weft.verbose", defaultValue = "false")
@@ -81,6 +108,14 @@ public abstract class AbstractInstrumentMojo extends AbstractMojo {
     /** The Java source roots checked before the rewrite. */
     protected abstract List<String> sourceRoots();
 
+    /**
+     * Source roots read only for the {@code @Async} methods they declare, so that the dropped-task check knows
+     * calls of them; not checked, not rewritten. None by default.
+     */
+    protected List<String> declarationRoots() {
+        return List.of();
+    }
+
     /** The name of this goal, for the state file and the log. */
     protected abstract String goalName();
 
@@ -102,9 +137,12 @@ public abstract class AbstractInstrumentMojo extends AbstractMojo {
                     classes,
                     paths(classPathElements()),
                     paths(sourceRoots()),
+                    paths(declarationRoots()),
                     encoding == null || encoding.isBlank() ? StandardCharsets.UTF_8 : Charset.forName(encoding),
                     ClassFilter.of(includes, excludes),
                     failOnError,
+                    warnDroppedTasks,
+                    debugLocals,
                     verbose,
                     stateDirectory.toPath().resolve(goalName() + ".state"),
                     String.valueOf(pluginVersion));

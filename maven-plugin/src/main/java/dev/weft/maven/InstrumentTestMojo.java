@@ -37,6 +37,12 @@ public class InstrumentTestMojo extends AbstractInstrumentMojo {
         return project.getTestCompileSourceRoots();
     }
 
+    /** The main sources: a test that drops the Task of an {@code @Async} method of the main code is warned of. */
+    @Override
+    protected List<String> declarationRoots() {
+        return project.getCompileSourceRoots();
+    }
+
     @Override
     protected String goalName() {
         return "instrument-test";

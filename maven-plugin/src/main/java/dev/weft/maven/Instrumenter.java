@@ -38,15 +38,20 @@ final class Instrumenter {
      * @param classesDirectory the directory rewritten in place
      * @param classPath        where super types are read from, besides the classes directory and the JDK
      * @param sourceRoots      the Java source roots checked before the rewrite
+     * @param declarationRoots source roots read only for the {@code @Async} methods they declare (the main sources
+     *                         of the tests), so that calls of them are known; not checked
      * @param sourceEncoding   how the sources are encoded
      * @param filter           the classes (and the sources, by the same name) to process
      * @param failOnError      false: report problems as warnings and leave the refused classes unchanged
+     * @param warnDroppedTasks warn of each {@code @Async} call used as a statement (see DroppedTaskCheck)
+     * @param debugLocals      every await also saves the variables in scope that are dead there, for debuggers
      * @param verbose          list each rewritten method
      * @param stateFile        where the incremental state is kept
      * @param stamp            what makes an old state file stale (the plugin's version)
      */
-    record Settings(Path classesDirectory, List<Path> classPath, List<Path> sourceRoots, Charset sourceEncoding,
-                    ClassFilter filter, boolean failOnError, boolean verbose, Path stateFile, String stamp) {
+    record Settings(Path classesDirectory, List<Path> classPath, List<Path> sourceRoots, List<Path> declarationRoots,
+                    Charset sourceEncoding, ClassFilter filter, boolean failOnError, boolean warnDroppedTasks,
+                    boolean debugLocals, boolean verbose, Path stateFile, String stamp) {
     }
 
     /** The numbers of the summary line. */
@@ -164,12 +169,10 @@ final class Instrumenter {
      */
     private Scan transformAll(InstrumentState state) throws IOException {
         Path classes = settings.classesDirectory();
-        Set<Path> classPath = new LinkedHashSet<>();
-        classPath.add(classes);
-        classPath.addAll(settings.classPath());
         Scan scan = new Scan(new HashSet<>(), new ArrayList<>(), new ArrayList<>(), new LinkedHashSet<>());
-        try (ClassPathSource source = new ClassPathSource(new ArrayList<>(classPath))) {
-            AsyncTransformer transformer = new AsyncTransformer(ClassHierarchy.of(source));
+        try (ClassPathSource source = new ClassPathSource(classPath())) {
+            AsyncTransformer transformer = new AsyncTransformer(ClassHierarchy.of(source))
+                    .withDebugLocals(settings.debugLocals());
             for (Path file : classFiles(classes)) {
                 String key = relativeName(classes, file);
                 String internalName = key.substring(0, key.length() - ".class".length());
@@ -212,11 +215,40 @@ final class Instrumenter {
         return scan;
     }
 
-    /** The source check of every Java file under the source roots that the filter accepts. */
+    /**
+     * The source checks of every Java file under the source roots that the filter accepts, with the other files
+     * of the roots and the declaration roots read for their declarations only. Logs the warnings (dropped tasks,
+     * files JavaParser cannot read) and returns the problems.
+     */
     private List<SourceProblem> checkSources() throws IOException {
-        SourceChecker checker = new SourceChecker();
-        List<SourceProblem> problems = new ArrayList<>();
-        for (Path root : new LinkedHashSet<>(settings.sourceRoots())) {
+        List<SourceChecker.SourceFile> files = new ArrayList<>();
+        Set<Path> seen = new HashSet<>();
+        readSources(settings.sourceRoots(), true, files, seen);
+        readSources(settings.declarationRoots(), false, files, seen);
+        SourceChecker.Findings findings;
+        try (ClassPathSource classFiles = new ClassPathSource(classPath())) {   // what calls name, if not a source
+            findings = new SourceChecker().check(files, classFiles, settings.warnDroppedTasks());
+        }
+        findings.unparsable().forEach((file, why) -> log.warn("weft: skipped the source checks of " + file
+                + ": JavaParser could not parse it (" + why + "); the bytecode checks still apply"));
+        for (SourceProblem warning : findings.warnings()) {
+            log.warn(warning.format());
+        }
+        return findings.problems();
+    }
+
+    /** The classes directory, then the class path (the JDK comes last, through ClassPathSource). */
+    private List<Path> classPath() {
+        Set<Path> classPath = new LinkedHashSet<>();
+        classPath.add(settings.classesDirectory());
+        classPath.addAll(settings.classPath());
+        return new ArrayList<>(classPath);
+    }
+
+    /** The Java files under {@code roots}, in name order; checked when {@code check} and the filter accepts them. */
+    private void readSources(List<Path> roots, boolean check, List<SourceChecker.SourceFile> files, Set<Path> seen)
+            throws IOException {
+        for (Path root : new LinkedHashSet<>(roots)) {
             if (!Files.isDirectory(root)) {
                 continue;
             }
@@ -226,20 +258,20 @@ final class Instrumenter {
                         .collect(Collectors.toList());
             }
             for (Path file : sources) {
-                String name = relativeName(root, file);
-                if (!settings.filter().accepts(name.substring(0, name.length() - ".java".length()))) {
+                Path absolute = file.toAbsolutePath();
+                if (!seen.add(absolute)) {
                     continue;
                 }
-                String text = new String(Files.readAllBytes(file), settings.sourceEncoding());
-                try {
-                    problems.addAll(checker.check(file.toAbsolutePath(), text));
-                } catch (SourceChecker.UnparsableSourceException e) {
-                    log.warn("weft: skipped the source checks of " + file.toAbsolutePath() + ": JavaParser could "
-                            + "not parse it (" + e.getMessage() + "); the bytecode checks still apply");
+                String name = relativeName(root, file);
+                String className = name.substring(0, name.length() - ".java".length());
+                boolean checked = check && settings.filter().accepts(className);
+                if (!checked && !settings.warnDroppedTasks()) {
+                    continue; // only the dropped-task check reads what it does not check
                 }
+                String text = new String(Files.readAllBytes(file), settings.sourceEncoding());
+                files.add(new SourceChecker.SourceFile(absolute, text, checked));
             }
         }
-        return problems;
     }
 
     private void report(SourceProblem p, String whenNotFailing) {

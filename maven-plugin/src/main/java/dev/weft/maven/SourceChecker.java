@@ -28,14 +28,17 @@ import com.github.javaparser.ast.stmt.SynchronizedStmt;
 import com.github.javaparser.ast.type.ClassOrInterfaceType;
 import com.github.javaparser.ast.type.Type;
 import com.github.javaparser.ast.type.TypeParameter;
+import dev.weft.agent.transform.ClassHierarchy;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * The source half of contract item 7: finds, in one source file, what the transformer would refuse, and says
@@ -59,8 +62,13 @@ import java.util.Set;
  * accepted here and the bytecode pass, which sees the real descriptor, decides. So the source check never refuses
  * what the transformer would accept, and what it lets through the transformer still checks.
  *
+ * <p>Over a whole source set, {@link #check(List, ClassHierarchy.ClassFileSource, boolean)} also warns of each
+ * {@code @Async} call used as a statement, whose Task is dropped ({@link DroppedTaskCheck}): a warning, never a
+ * problem.
+ *
  * <pre>{@code
  * List<SourceProblem> problems = new SourceChecker().check(path, Files.readString(path));
+ * SourceChecker.Findings all = new SourceChecker().check(sourceFiles, classPathSource, true);
  * }</pre>
  *
  * <p>An instance is not shared between threads (JavaParser's parser is not thread-safe); each mojo execution
@@ -74,6 +82,9 @@ final class SourceChecker {
             "Task", "dev.weft.runtime.Task",
             "CompletableFuture", "java.util.concurrent.CompletableFuture",
             "CompletionStage", "java.util.concurrent.CompletionStage");
+
+    static final Comparator<SourceProblem> IN_LINE_ORDER =
+            Comparator.comparingInt(SourceProblem::line).thenComparingInt(SourceProblem::column);
 
     static final String AWAIT_IN_SYNCHRONIZED = "await(...) is not allowed inside synchronized; move the await "
             + "out of the synchronized block (a monitor cannot be held across a suspension)";
@@ -118,13 +129,102 @@ final class SourceChecker {
         if (!mayContainWeftCode(source)) {
             return List.of();
         }
+        return check(file, parse(source));
+    }
+
+    /** One Java file of a build; {@code checked} is false for a file read only for what it declares. */
+    record SourceFile(Path file, String text, boolean checked) {
+    }
+
+    /**
+     * What the checks of a source set found.
+     *
+     * @param problems   what the build refuses (contract item 7), in file and line order
+     * @param warnings   what it only warns of (dropped tasks), in file and line order
+     * @param unparsable the checked files JavaParser could not read, with why; they were not checked
+     */
+    record Findings(List<SourceProblem> problems, List<SourceProblem> warnings, Map<Path, String> unparsable) {
+    }
+
+    /**
+     * The checks of a whole source set: the problems of each checked file, and, when {@code warnDroppedTasks},
+     * the {@linkplain DroppedTaskCheck dropped tasks}. Calls are matched to the {@code @Async} methods of every
+     * file given, checked or not (the main sources, when the test sources are checked), so a file's own
+     * declarations are not the only ones known.
+     *
+     * <p>Only the files that can matter are parsed: those that mention {@code await} or {@code Async}, and, for
+     * the dropped-task check, those that mention the name of an {@code @Async} method followed by a parenthesis.
+     * Every other name a call needs is looked up in {@code classFiles}.
+     *
+     * @param files            the source set, in the order the problems of equal place are reported
+     * @param classFiles       the class files of the build (its classes, its class path, the JDK)
+     * @param warnDroppedTasks whether to look for dropped tasks
+     */
+    Findings check(List<SourceFile> files, ClassHierarchy.ClassFileSource classFiles, boolean warnDroppedTasks) {
+        Map<SourceFile, CompilationUnit> units = new LinkedHashMap<>();
+        Map<Path, String> unparsable = new LinkedHashMap<>();
+        List<SourceProblem> problems = new ArrayList<>();
+        for (SourceFile f : files) {
+            // an unchecked file matters only for its @Async methods, which need the word Async
+            if (f.checked() ? mayContainWeftCode(f.text()) : f.text().contains("Async")) {
+                CompilationUnit unit = parseOrNote(f, unparsable);
+                if (unit != null) {
+                    units.put(f, unit);
+                    if (f.checked()) {
+                        problems.addAll(check(f.file(), unit));
+                    }
+                }
+            }
+        }
+        List<SourceProblem> warnings = new ArrayList<>();
+        if (warnDroppedTasks) {
+            SourceTypes types = new SourceTypes(classFiles);
+            units.values().forEach(types::add);
+            Pattern mentionsAsyncName = DroppedTaskCheck.callsOfAny(types.asyncMethodNames());
+            if (mentionsAsyncName != null) {
+                for (SourceFile f : files) {
+                    if (f.checked() && !units.containsKey(f) && mentionsAsyncName.matcher(f.text()).find()) {
+                        CompilationUnit unit = parseOrNote(f, unparsable);
+                        if (unit != null) {
+                            units.put(f, unit);
+                            types.add(unit);
+                        }
+                    }
+                }
+                DroppedTaskCheck dropped = new DroppedTaskCheck(types);
+                for (SourceFile f : files) {
+                    CompilationUnit unit = units.get(f);
+                    if (f.checked() && unit != null) {
+                        warnings.addAll(dropped.check(f.file(), unit));
+                    }
+                }
+            }
+        }
+        return new Findings(problems, warnings, unparsable);
+    }
+
+    private CompilationUnit parseOrNote(SourceFile f, Map<Path, String> unparsable) {
+        try {
+            return parse(f.text());
+        } catch (UnparsableSourceException e) {
+            if (f.checked()) {
+                unparsable.put(f.file(), e.getMessage());
+            }
+            return null;
+        }
+    }
+
+    private CompilationUnit parse(String source) throws UnparsableSourceException {
         ParseResult<CompilationUnit> result = parser.parse(source);
         if (!result.isSuccessful() || result.getResult().isEmpty()) {
             String why = result.getProblems().isEmpty() ? "unknown parse error"
                     : result.getProblems().get(0).getVerboseMessage();
             throw new UnparsableSourceException(why);
         }
-        CompilationUnit unit = result.getResult().get();
+        return result.getResult().get();
+    }
+
+    private static List<SourceProblem> check(Path file, CompilationUnit unit) {
         Imports imports = new Imports(unit);
         List<SourceProblem> problems = new ArrayList<>();
         for (MethodDeclaration method : unit.findAll(MethodDeclaration.class)) {
@@ -143,7 +243,7 @@ final class SourceChecker {
                 checkAwait(file, call, imports, problems);
             }
         }
-        problems.sort(Comparator.comparingInt(SourceProblem::line).thenComparingInt(SourceProblem::column));
+        problems.sort(IN_LINE_ORDER);
         return problems;
     }
 
@@ -195,11 +295,11 @@ final class SourceChecker {
         }
     }
 
-    private static Node parent(Node node) {
+    static Node parent(Node node) {
         return node.getParentNode().orElse(null);
     }
 
-    private static boolean isAsync(CallableDeclaration<?> method, Imports imports) {
+    static boolean isAsync(CallableDeclaration<?> method, Imports imports) {
         for (AnnotationExpr annotation : method.getAnnotations()) {
             if (imports.names(annotation.getNameAsString(), ASYNC_ANNOTATION)) {
                 return true;
@@ -339,7 +439,7 @@ final class SourceChecker {
     }
 
     /** The code unit {@code node} is part of: the innermost lambda, method, constructor, initializer or field. */
-    private static Node codeUnitOf(Node node) {
+    static Node codeUnitOf(Node node) {
         for (Node n = parent(node); n != null; n = parent(n)) {
             if (n instanceof LambdaExpr || n instanceof BodyDeclaration<?> && !(n instanceof TypeDeclaration<?>)) {
                 return n;
@@ -397,7 +497,7 @@ final class SourceChecker {
     }
 
     /** {@code com.acme.Outer$Inner} for a top-level or member type; null for a local or anonymous one. */
-    private static String binaryName(Node type) {
+    static String binaryName(Node type) {
         if (!(type instanceof TypeDeclaration<?> declaration)) {
             return null;
         }
@@ -420,12 +520,12 @@ final class SourceChecker {
     }
 
     /** What the imports and the package of a compilation unit make a simple name mean. */
-    private static final class Imports {
-        private final String packageName;
-        private final Set<String> singleTypes = new HashSet<>();
-        private final Set<String> typesOnDemand = new HashSet<>();
-        private final Set<String> staticMembers = new HashSet<>();
-        private final Set<String> staticOnDemand = new HashSet<>();
+    static final class Imports {
+        final String packageName;
+        final Set<String> singleTypes = new HashSet<>();
+        final Set<String> typesOnDemand = new HashSet<>();
+        final Set<String> staticMembers = new HashSet<>();
+        final Set<String> staticOnDemand = new HashSet<>();
 
         Imports(CompilationUnit unit) {
             packageName = unit.getPackageDeclaration().map(p -> p.getNameAsString()).orElse("");

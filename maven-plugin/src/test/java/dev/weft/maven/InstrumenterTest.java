@@ -101,6 +101,44 @@ class InstrumenterTest {
         assertEquals("hello weft", runGreeter());
     }
 
+    /** A greeter whose {@code shout} is in scope at the await but dead there. */
+    private static final String DEAD_AT_THE_AWAIT = GREETER.replace(
+            "        await(Tasks.sleep(Duration.ofMillis(1)));",
+            "        String shout = name.toUpperCase();\n        await(Tasks.sleep(Duration.ofMillis(1)));");
+
+    @Test
+    void debugLocalsSavesAVariableThatIsDeadAtTheAwait() throws Exception {
+        compile("com/acme/Greeter.java", DEAD_AT_THE_AWAIT);
+        new Instrumenter(settings(true, false, List.of()), log).run();
+        assertEquals(List.of("l0"), referenceFields("com/acme/Greeter$async$greet$0.class"), "name only");
+
+        compile("com/acme/Greeter.java", DEAD_AT_THE_AWAIT);
+        Files.deleteIfExists(stateFile());
+        Instrumenter.Settings plain = settings(true, false, List.of());
+        Instrumenter.Settings debugging = new Instrumenter.Settings(plain.classesDirectory(), plain.classPath(),
+                plain.sourceRoots(), plain.declarationRoots(), plain.sourceEncoding(), plain.filter(),
+                plain.failOnError(), plain.warnDroppedTasks(), true, plain.verbose(), plain.stateFile(), plain.stamp());
+        new Instrumenter(debugging, log).run();
+        assertEquals(List.of("l0", "l1"), referenceFields("com/acme/Greeter$async$greet$0.class"), "name and shout");
+        assertEquals("hello weft", runGreeter());
+    }
+
+    private List<String> referenceFields(String classFile) throws IOException {
+        List<String> names = new ArrayList<>();
+        new org.objectweb.asm.ClassReader(Files.readAllBytes(classes.resolve(classFile))).accept(
+                new org.objectweb.asm.ClassVisitor(org.objectweb.asm.Opcodes.ASM9) {
+                    @Override
+                    public org.objectweb.asm.FieldVisitor visitField(int access, String name, String desc,
+                                                                     String signature, Object value) {
+                        if (desc.startsWith("L") && !name.equals("self")) {
+                            names.add(name);
+                        }
+                        return null;
+                    }
+                }, 0);
+        return names;
+    }
+
     @Test
     void verboseListsEachRewrittenMethod() throws Exception {
         compile("com/acme/Greeter.java", GREETER);
@@ -358,6 +396,34 @@ class InstrumenterTest {
         assertEquals(1, instrumenter(true, List.of()).run().rewrittenClasses(), "OnDemand: on-demand import");
     }
 
+    @Test
+    void aDroppedTaskIsAWarningAtItsLineInEveryBuildAndNeverStopsTheRewrite() throws Exception {
+        String nightly = String.join("\n",
+                "package com.acme;",
+                "public class Nightly {",
+                "    public static void run() {",
+                "        Greeter.greet(\"nobody\");",
+                "    }",
+                "}");
+        compile("com/acme/Greeter.java", GREETER, "com/acme/Nightly.java", nightly);
+        String expected = sources.resolve("com/acme/Nightly.java").toAbsolutePath() + ":[4,17] the Task returned by "
+                + "@Async com.acme.Greeter.greet is dropped: ";
+
+        Instrumenter.Summary summary = instrumenter(true, List.of()).run();   // failOnError: still not an error
+
+        assertEquals(1, summary.rewrittenClasses());
+        assertEquals(List.of(), log.errors);
+        assertEquals(1, log.warnings.size(), log.warnings.toString());
+        assertTrue(log.warnings.get(0).startsWith(expected), log.warnings.get(0));
+        assertTrue(log.warnings.get(0).endsWith(" (in com.acme.Nightly.run)"), log.warnings.get(0));
+        assertEquals("hello weft", runGreeter());
+
+        // nothing left to rewrite: the sources still say the same
+        assertEquals(0, instrumenter(true, List.of()).run().rewrittenClasses());
+        assertEquals(2, log.warnings.size());
+        assertEquals(log.warnings.get(0), log.warnings.get(1));
+    }
+
     // --- helpers ---
 
     private Instrumenter instrumenter(boolean failOnError, List<String> excludes) {
@@ -365,8 +431,9 @@ class InstrumenterTest {
     }
 
     private Instrumenter.Settings settings(boolean failOnError, boolean verbose, List<String> excludes) {
-        return new Instrumenter.Settings(classes, runtimeClassPath(), List.of(sources), StandardCharsets.UTF_8,
-                ClassFilter.of(List.of(), excludes), failOnError, verbose, stateFile(), "test");
+        return new Instrumenter.Settings(classes, runtimeClassPath(), List.of(sources), List.of(),
+                StandardCharsets.UTF_8, ClassFilter.of(List.of(), excludes), failOnError, true, false, verbose, stateFile(),
+                "test");
     }
 
     private Path stateFile() {
@@ -384,7 +451,7 @@ class InstrumenterTest {
 
     /** Writes and compiles {@code path, source} pairs into the classes directory, as the compiler plugin does. */
     private void compile(String... pathsAndSources) throws IOException {
-        List<String> args = new ArrayList<>(List.of("-d", classes.toString(), "-classpath",
+        List<String> args = new ArrayList<>(List.of("-g", "-d", classes.toString(), "-classpath",
                 runtimeClassPath().stream().map(Path::toString).collect(Collectors.joining(File.pathSeparator))));
         for (int i = 0; i < pathsAndSources.length; i += 2) {
             Path file = sources.resolve(pathsAndSources[i]);
@@ -410,7 +477,8 @@ class InstrumenterTest {
         }
     }
 
-    private static final class RecordingLog extends SystemStreamLog {
+    /** A Maven log that keeps what it is given; shared with the mojo tests. */
+    static final class RecordingLog extends SystemStreamLog {
         final List<String> infos = new ArrayList<>();
         final List<String> warnings = new ArrayList<>();
         final List<String> errors = new ArrayList<>();

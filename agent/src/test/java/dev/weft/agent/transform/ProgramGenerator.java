@@ -151,9 +151,10 @@ final class ProgramGenerator {
                         this.o = o;
                     }
 
+                    /** A cell inside a cell shows only its number: a program may put a cell into itself. */
                     @Override
                     public String toString() {
-                        return "Cell(" + v + ", " + o + ")";
+                        return "Cell(" + v + ", " + (o instanceof Cell c ? "Cell(" + c.v + ", ...)" : o) + ")";
                     }
                 }
 

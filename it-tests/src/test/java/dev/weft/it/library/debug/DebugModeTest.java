@@ -157,6 +157,7 @@ class DebugModeTest {
     static volatile Object keptUntilTheLoopCloses;
 
     @Async
+    @SuppressWarnings("weft:dropped-task") // dropped on purpose: the report of it is what is tested
     static Task<Void> leaveThingsBehind() {
         keptUntilTheLoopCloses = failsUnobserved();   // fails later; nobody asks        (call-fails-unobserved)
         neverAwaited();      // done at once; nobody asks       (call-never-awaited)

@@ -75,6 +75,7 @@ class NeverRetrievedTest {
     }
 
     @Async
+    @SuppressWarnings("weft:dropped-task") // dropped on purpose: the report of it is what is tested
     static Task<Void> dropsIt() {
         failsLater(); // its Task dropped
         await(Tasks.sleep(Duration.ofMillis(5)));
