@@ -301,13 +301,21 @@ public final class EventLoop implements AutoCloseable {
 
     /**
      * Runs {@code callback} on the loop thread; may be called from any thread, and wakes the loop if it sleeps.
-     * Callbacks from one thread run in the order that thread scheduled them.
+     * Callbacks from one thread run in the order that thread scheduled them. Called on the loop's own thread it is
+     * {@link #callSoon}: one FIFO queue with the {@code callSoon} callbacks and task steps, as asyncio's
+     * {@code call_soon_threadsafe} (which appends to the same ready queue); from another thread the callback goes
+     * through the inbox and runs in the turn after it arrives.
      *
      * @throws IllegalStateException when the loop is closed
      */
     public void callSoonThreadsafe(Runnable callback) {
         Objects.requireNonNull(callback, "callback");
-        post(DebugChecks.tracking && debug ? DebugChecks.scheduled(callback) : callback, null);
+        Runnable action = DebugChecks.tracking && debug ? DebugChecks.scheduled(callback) : callback;
+        if (owner == Thread.currentThread()) {
+            enqueue(action, null);
+        } else {
+            post(action, null);
+        }
     }
 
     /**

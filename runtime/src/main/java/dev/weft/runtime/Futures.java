@@ -36,9 +36,13 @@ public final class Futures {
     /**
      * The results of {@code futures}, in argument order, as asyncio's {@code gather(*fs)}.
      *
-     * <p>The first future to fail fails the result with its exception (a cancelled one with a
-     * {@code CancellationException}); the others keep running. Cancelling the returned future cancels every
-     * future still pending; it then becomes cancelled as they finish.
+     * <p>The first future to fail fails the result with its exception (a cancelled one with its
+     * {@code CancellationException}: the result fails with it, it is not {@linkplain Future#isCancelled()
+     * cancelled}); the others keep running. Cancelling the returned future cancels every future still pending, and
+     * the result then fails with a {@code CancellationException} as they finish; a task awaiting it gets that
+     * exception and, if it lets it out, ends cancelled. As asyncio 3.13, the returned future never ends cancelled
+     * itself, and {@code cancel()} returns {@code false}, doing nothing, when no child could be cancelled any more
+     * (they are all done, and the result is about to be set).
      *
      * <pre>{@code
      * List<String> pages = await(Futures.gather(fetch("a"), fetch("b")));
@@ -59,7 +63,8 @@ public final class Futures {
     /**
      * As {@code asyncio.gather(*fs, return_exceptions=...)}: with {@code returnExceptions}, a future that failed
      * puts its exception in the list (a cancelled one, its {@code CancellationException}) and the result never
-     * fails because of a child; without it, as {@link #gather(List)}.
+     * fails because of a child; but cancelling the returned future itself still fails it with a
+     * {@code CancellationException}, once every child has finished. Without it, as {@link #gather(List)}.
      *
      * <pre>{@code
      * List<Object> outcomes = await(Futures.gather(List.of(ok(), boom()), true));   // [1, IOException]
@@ -69,7 +74,10 @@ public final class Futures {
         return new Gathering(futures, returnExceptions);
     }
 
-    /** The future {@code gather} returns: it cancels its children when cancelled. */
+    /**
+     * The future {@code gather} returns: it cancels its children when cancelled, and fails (never ends cancelled)
+     * with a {@code CancellationException}, as asyncio's {@code _GatheringFuture}.
+     */
     private static final class Gathering extends Future<List<Object>> implements Consumer<Future<?>> {
         private final List<Future<?>> children;
         private final boolean returnExceptions;
@@ -103,14 +111,14 @@ public final class Futures {
                 return;
             }
             if (!returnExceptions && child.isCancelled()) {
-                super.cancel(cancelRequested != null ? messageOf(cancelRequested) : child.cancelMessage());
+                tryFail(child.cancellationException());
                 return;
             }
             if (finished < children.size()) {
                 return;
             }
             if (cancelRequested != null) {
-                super.cancel(messageOf(cancelRequested));
+                tryFail(new CancellationException(messageOf(cancelRequested)));
                 return;
             }
             List<Object> results = new ArrayList<>(children.size());
@@ -120,7 +128,10 @@ public final class Futures {
             tryComplete(Collections.unmodifiableList(results));
         }
 
-        /** Cancels the children still pending; this future is cancelled once they have finished. */
+        /**
+         * Cancels the children still pending; this future fails with a CancellationException once they have
+         * finished. False, and nothing done, when no child was cancelled.
+         */
         @Override
         public boolean cancel(String message) {
             if (isDone()) {
@@ -131,7 +142,7 @@ public final class Futures {
                 any |= child.cancel(message);
             }
             if (!any) {
-                return super.cancel(message);
+                return false;
             }
             cancelRequested = message == null ? "" : message;
             return true;

@@ -18,11 +18,14 @@ import java.util.concurrent.CancellationException;
  *
  * <p><b>Cancellation</b>, as asyncio does it. {@link #cancel(String)} on a task suspended on a future cancels
  * that future; the task then wakes and a {@link CancellationException} is thrown into the coroutine at its
- * {@code await}, so its catch and finally blocks run. A request made while the task is not waiting (it is
- * running, or its awaited future would not be cancelled) is remembered and thrown in at the next step. A task
- * whose coroutine lets the CancellationException escape is cancelled ({@link #isCancelled()}); one that catches
- * it and goes on keeps running. {@link #cancelling()} counts the requests made, and {@link #uncancel()} takes one
- * back, which is how a timeout tells its own cancellation from an outer one.
+ * {@code await}, so its catch and finally blocks run. A request made while the task is not waiting on a future
+ * (it is running, it is in {@code Tasks.sleep(Duration.ZERO)}, a bare yield with nothing to cancel, or its awaited
+ * future would not be cancelled) is remembered and thrown in at the next step; a task that returns before that
+ * step ends cancelled all the same, its value dropped. A task whose coroutine lets the CancellationException
+ * escape is cancelled ({@link #isCancelled()}); one that catches it and goes on keeps running.
+ * {@link #cancelling()} counts the requests made, and {@link #uncancel()} takes one back, which is how a timeout
+ * tells its own cancellation from an outer one; taking back the last one drops a request not yet thrown in
+ * (asyncio 3.13), so the task goes on.
  *
  * <p><b>Generated coroutines</b> subclass {@code Task} and override {@link #step}, so the task, the saved
  * locals of the suspended method and its registration on the awaited future are one object.
@@ -307,11 +310,30 @@ public class Task<T> extends Future<T> {
         }
     }
 
-    /** After a step that returned: finish with the value, or wait on the future the coroutine suspended on. */
+    /**
+     * After a step that returned: finish with the value, or wait on the future the coroutine suspended on. A
+     * cancellation requested during the step and not delivered (asyncio's {@code _must_cancel}) wins over the
+     * value, which is dropped: the task ends cancelled, as asyncio's {@code __step} does when the coroutine stops.
+     */
     private void stepReturned(Object result) {
         EventLoop l = loop;
         if (result != Coroutine.SUSPENDED) {
-            finish(FINISHED, result);
+            boolean cancelled;
+            String cancelMessage;
+            if (l == null) {
+                synchronized (this) {
+                    cancelled = takeMustCancel();
+                    cancelMessage = cancelled ? (String) outcome : null;
+                }
+            } else {
+                cancelled = takeMustCancel();
+                cancelMessage = cancelled ? (String) outcome : null;
+            }
+            if (cancelled) {
+                finish(CANCELLED, new CancellationException(cancelMessage));
+            } else {
+                finish(FINISHED, result);
+            }
             return;
         }
         Future<?> f = awaiting;
@@ -330,11 +352,29 @@ public class Task<T> extends Future<T> {
             forwardCancellation(f);
         }
         FlightEvents.ACTIVE.suspended(this, f);
-        if (l != null && f instanceof Tasks.Yield && f.loop == l && l.isConfinedHere()) {
+        if (isBareYield(f) && l.isConfinedHere()) {
             l.enqueue(this, f); // sleep(ZERO): one turn, as asyncio's bare yield
         } else {
             f.addCallback(this);
         }
+    }
+
+    /**
+     * True when {@code f} is a {@code sleep(ZERO)} of this task's loop: asyncio's bare {@code yield}, a turn with
+     * no future to wait for. A cancellation is not forwarded to it, but kept for the next step (so
+     * {@link #uncancel()} can still take it back), as asyncio does when {@code _fut_waiter} is None.
+     */
+    private boolean isBareYield(Future<?> f) {
+        return f instanceof Tasks.Yield && loop != null && f.loop == loop;
+    }
+
+    /** Clears and returns whether a cancellation is waiting to be delivered; the message stays in {@code outcome}. */
+    private boolean takeMustCancel() {
+        if ((cancelState & MUST_CANCEL) == 0) {
+            return false;
+        }
+        cancelState &= REQUESTS;
+        return true;
     }
 
     /** At the start of a step: the exception to throw in, a pending cancellation taking the place of a send. */
@@ -350,7 +390,7 @@ public class Task<T> extends Future<T> {
     /** After a suspending step: a cancellation requested during the step cancels the awaited future. */
     private void forwardCancellation(Future<?> f) {
         awaiting = f;
-        if ((cancelState & MUST_CANCEL) != 0 && f.cancel((String) outcome)) {
+        if ((cancelState & MUST_CANCEL) != 0 && !isBareYield(f) && f.cancel((String) outcome)) {
             cancelState &= REQUESTS;
         }
     }
@@ -426,7 +466,7 @@ public class Task<T> extends Future<T> {
         }
         cancelState++;
         Future<?> f = awaiting;
-        if (f != null && f.cancel(message)) {
+        if (f != null && !isBareYield(f) && f.cancel(message)) {
             return true;
         }
         cancelState |= MUST_CANCEL;

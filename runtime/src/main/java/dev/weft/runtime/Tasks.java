@@ -15,7 +15,9 @@ public final class Tasks {
     /**
      * A future that completes (with {@code null}) once {@code delay} has passed, on the loop running on this
      * thread. {@code sleep(Duration.ZERO)} yields: a task that awaits it resumes on the next turn, after the
-     * callbacks already ready have run. Cancelling the future cancels its timer.
+     * callbacks already ready have run; as asyncio's {@code sleep(0)}, a bare yield, cancelling the task that waits
+     * in it does not cancel this future but is delivered on that next step, so {@link Task#uncancel()} can still
+     * take it back. Cancelling the future cancels its timer.
      *
      * <p>Where no loop runs, the future has no loop and a shared timer thread completes it; awaiting it there
      * blocks the caller for the delay.
@@ -100,7 +102,8 @@ public final class Tasks {
 
     /**
      * {@code sleep(ZERO)}: a task awaiting it is rescheduled directly, one turn later, as asyncio's bare
-     * {@code yield} in {@code sleep(0)}; the future itself completes on that turn for anyone else.
+     * {@code yield} in {@code sleep(0)}; the future itself completes on that turn for anyone else. As that yield
+     * has no future, a task suspended here does not cancel this one when it is cancelled (see {@code Task}).
      */
     static final class Yield<T> extends Future<T> {
         Yield(EventLoop loop) {

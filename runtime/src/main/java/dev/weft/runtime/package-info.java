@@ -31,8 +31,10 @@
  * <ol>
  *   <li>If a cancellation is pending, a {@code CancellationException} replaces what was to be sent.</li>
  *   <li>The loop's current task is set; {@code step} runs.</li>
- *   <li>Returned: the task finishes. Threw: the task fails, or is cancelled for a CancellationException.</li>
- *   <li>Suspended on {@code f}: if a cancellation was requested during the step, {@code f} is cancelled; then
+ *   <li>Returned: the task finishes, or, when a cancellation requested during the step is still pending, is
+ *       cancelled and the value dropped. Threw: the task fails, or is cancelled for a CancellationException.</li>
+ *   <li>Suspended on {@code f}: if a cancellation was requested during the step, {@code f} is cancelled (unless
+ *       {@code f} is a {@code sleep(ZERO)}, asyncio's bare yield: the request then waits for the next step); then
  *       the task adds itself to {@code f}'s done-callbacks (no wrapper object). When {@code f} completes, the
  *       task is put in its loop's ready queue as an (action, argument) pair (task, f), and the next step
  *       sends {@code f}'s value or throws its exception.</li>

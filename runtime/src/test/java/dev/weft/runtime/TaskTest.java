@@ -272,6 +272,38 @@ class TaskTest {
     }
 
     @Test
+    void aCancellationPendingWhenTheCoroutineReturnsCancelsTheTaskWithoutALoopToo() {
+        Future<String> gate = new Future<>((EventLoop) null);
+        Task<String> t = Script.<String>of(
+                (tk, sent, thrown) -> tk.suspendOn(gate),
+                (tk, sent, thrown) -> {
+                    tk.cancel("self");
+                    return "dropped";   // asyncio: cancelled right before the coroutine stops
+                }).start();
+        gate.complete("go");
+        assertTrue(t.isCancelled());
+        assertEquals("self", t.cancelMessage());
+        assertThrows(CancellationException.class, t::result);
+    }
+
+    @Test
+    void aCancellationRequestedDuringAStepThatYieldsCanBeTakenBackBeforeTheNextTurn() {
+        Task<String> t = EventLoop.run(() -> {
+            Task<String> task = Script.<String>of(
+                    (tk, sent, thrown) -> {
+                        tk.cancel();   // while running: kept, not forwarded to the yield
+                        return tk.suspendOn(Tasks.sleep(Duration.ZERO));
+                    },
+                    (tk, sent, thrown) -> thrown == null ? "went on" : "thrown in").start();
+            assertFalse(task.awaiting().isCancelled(), "sleep(ZERO) is a bare yield: nothing to cancel");
+            assertEquals(0, task.uncancel());
+            return Tasks.sleep(Duration.ofMillis(1), task);
+        });
+        assertEquals("went on", t.result());
+        assertFalse(t.isCancelled());
+    }
+
+    @Test
     void withoutALoopLaterStepsRunOnTheThreadThatCompletesTheAwaitedFuture() throws Exception {
         Future<String> f = new Future<>();
         AtomicReference<String> stepThread = new AtomicReference<>();

@@ -92,7 +92,8 @@ class GatherTest {
         } catch (CancellationException e) {
             log.add("gather cancelled");
         }
-        assertTrue(g.isCancelled());
+        assertFalse(g.isCancelled(), "as asyncio 3.13, a gather fails with the CancellationException");
+        assertInstanceOf(CancellationException.class, g.exception());
         assertTrue(a.isCancelled());
         assertTrue(b.isCancelled());
         return Task.completed(log);
@@ -135,5 +136,180 @@ class GatherTest {
     void cancellingTheTaskThatAwaitsTheGatherCancelsTheChildren() {
         assertEquals(List.of("a cancelled", "b cancelled", "awaiter cancelled", "task cancelled: true"),
                 EventLoop.run(() -> cancelTaskAwaitingGather()));
+    }
+    @Async
+    static Task<List<String>> childCancelled() {
+        List<String> log = new ArrayList<>();
+        Task<String> a = Steps.forever(log, "a");
+        Task<String> b = Steps.forever(log, "b");
+        Future<List<String>> g = Futures.gather(a, b);
+        await(Tasks.sleep(Duration.ZERO));
+        a.cancel();
+        try {
+            await(g);
+        } catch (CancellationException e) {
+            log.add("awaiter got CancellationException");
+        }
+        log.add("gather cancelled " + g.isCancelled());
+        log.add("gather failed with CancellationException " + (g.exception() instanceof CancellationException));
+        log.add("b done " + b.isDone());
+        log.add("awaiter cancelling " + ((Task<?>) Task.current()).cancelling());
+        b.cancel();
+        try {
+            await(b);
+        } catch (CancellationException e) {
+            // expected
+        }
+        return Task.completed(log);
+    }
+
+    /**
+     * A cancelled child fails the gather with the child's CancellationException: the gather is not cancelled, and
+     * the task awaiting it gets the exception without being cancelled itself (issue #12, item 6). Python 3.13,
+     * under {@code asyncio.eager_task_factory}:
+     * <pre>
+     * async def forever(log, name):
+     *     try: await asyncio.sleep(3600)
+     *     except asyncio.CancelledError: log.append(name + " cancelled"); raise
+     * async def child_cancelled():
+     *     log = []
+     *     a = asyncio.create_task(forever(log, "a"))
+     *     bb = asyncio.create_task(forever(log, "b"))
+     *     g = asyncio.gather(a, bb)
+     *     await asyncio.sleep(0)
+     *     a.cancel()
+     *     try: await g
+     *     except asyncio.CancelledError: log.append("awaiter got CancellationException")
+     *     log.append(f"gather cancelled {g.cancelled()}")                                        # lower-cased
+     *     log.append(f"gather failed with CancellationException {isinstance(g.exception(), asyncio.CancelledError)}")
+     *     log.append(f"b done {bb.done()}")
+     *     log.append(f"awaiter cancelling {asyncio.current_task().cancelling()}")
+     *     bb.cancel()
+     *     try: await bb
+     *     except asyncio.CancelledError: pass
+     * </pre>
+     * prints
+     * <pre>
+     * a cancelled
+     * awaiter got CancellationException
+     * gather cancelled false
+     * gather failed with CancellationException true
+     * b done false
+     * awaiter cancelling 0
+     * b cancelled
+     * </pre>
+     */
+    @Test
+    void gatherWhoseChildIsCancelledFailsWithTheCancellationException() {
+        assertEquals(List.of(
+                "a cancelled",
+                "awaiter got CancellationException",
+                "gather cancelled false",
+                "gather failed with CancellationException true",
+                "b done false",
+                "awaiter cancelling 0",
+                "b cancelled"), EventLoop.run(() -> childCancelled()));
+    }
+
+    @Async
+    static Task<List<String>> gatherCancelled(boolean returnExceptions) {
+        List<String> log = new ArrayList<>();
+        Task<String> a = Steps.forever(log, "a");
+        Task<String> b = Steps.forever(log, "b");
+        Future<List<Object>> g = Futures.gather(List.of(a, b), returnExceptions);
+        await(Tasks.sleep(Duration.ZERO));
+        log.add("cancel " + g.cancel());
+        try {
+            log.add("result " + await(g));
+        } catch (CancellationException e) {
+            log.add("awaiter got CancellationException");
+        }
+        log.add("gather cancelled " + g.isCancelled());
+        log.add("gather failed with CancellationException " + (g.exception() instanceof CancellationException));
+        return Task.completed(log);
+    }
+
+    /**
+     * Cancelling the gather itself cancels its children, and the gather then fails with a CancellationException,
+     * with and without {@code returnExceptions}: asyncio 3.13's {@code _GatheringFuture} never ends
+     * {@code cancelled()} (it calls {@code set_exception(CancelledError)}). Python 3.13:
+     * <pre>
+     * async def gather_cancelled(return_exceptions):
+     *     log = []
+     *     a = asyncio.create_task(forever(log, "a"))
+     *     bb = asyncio.create_task(forever(log, "b"))
+     *     g = asyncio.gather(a, bb, return_exceptions=return_exceptions)
+     *     await asyncio.sleep(0)
+     *     log.append(f"cancel {g.cancel()}")                                                    # lower-cased
+     *     try: log.append(f"result {await g}")
+     *     except asyncio.CancelledError: log.append("awaiter got CancellationException")
+     *     log.append(f"gather cancelled {g.cancelled()}")                                        # lower-cased
+     *     log.append(f"gather failed with CancellationException {isinstance(g.exception(), asyncio.CancelledError)}")
+     * </pre>
+     * prints, for {@code return_exceptions} False and True alike,
+     * <pre>
+     * cancel true
+     * a cancelled
+     * b cancelled
+     * awaiter got CancellationException
+     * gather cancelled false
+     * gather failed with CancellationException true
+     * </pre>
+     */
+    @Test
+    void cancellingTheGatherFailsItWithCancellationExceptionInBothModes() {
+        List<String> expected = List.of(
+                "cancel true",
+                "a cancelled",
+                "b cancelled",
+                "awaiter got CancellationException",
+                "gather cancelled false",
+                "gather failed with CancellationException true");
+        assertEquals(expected, EventLoop.run(() -> gatherCancelled(false)));
+        assertEquals(expected, EventLoop.run(() -> gatherCancelled(true)));
+    }
+
+    @Async
+    static Task<List<String>> cancelTooLate() {
+        List<String> log = new ArrayList<>();
+        Task<String> a = Steps.after(1, "a");
+        Future<List<String>> g = Futures.gather(a);
+        await(Tasks.sleep(Duration.ZERO));
+        log.add("a done " + a.isDone() + " gather done " + g.isDone());
+        log.add("cancel " + g.cancel());
+        log.add("result " + await(g));
+        return Task.completed(log);
+    }
+
+    /**
+     * Once no child can be cancelled any more, cancelling the gather does nothing and returns false; it completes
+     * with the results. Python 3.13:
+     * <pre>
+     * async def after(turns, value):
+     *     for _ in range(turns): await asyncio.sleep(0)
+     *     return value
+     * async def cancel_too_late():
+     *     log = []
+     *     a = asyncio.create_task(after(1, "a"))
+     *     g = asyncio.gather(a)
+     *     await asyncio.sleep(0)
+     *     log.append(f"a done {a.done()} gather done {g.done()}")      # lower-cased
+     *     log.append(f"cancel {g.cancel()}")                          # lower-cased
+     *     log.append(f"result {await g}")
+     * </pre>
+     * prints
+     * <pre>
+     * a done true gather done false
+     * cancel false
+     * result ['a']
+     * </pre>
+     * ({@code [a]} in Java's list notation).
+     */
+    @Test
+    void cancellingTheGatherAfterItsChildrenAreDoneReturnsFalseAndKeepsTheResults() {
+        assertEquals(List.of(
+                "a done true gather done false",
+                "cancel false",
+                "result [a]"), EventLoop.run(() -> cancelTooLate()));
     }
 }
