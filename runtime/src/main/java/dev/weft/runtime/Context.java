@@ -63,6 +63,25 @@ public final class Context {
         }
     }
 
+    /**
+     * {@code work}, run in a copy of the context of the code calling this (asyncio's {@code to_thread} runs its
+     * function in {@code contextvars.copy_context()}): the worker sees the caller's values, and what it sets stays
+     * in its copy. The worker thread's own context is back as it was afterwards.
+     */
+    static <T> java.util.concurrent.Callable<T> carrying(java.util.concurrent.Callable<T> work) {
+        Context captured = current();
+        return () -> {
+            ThreadState here = ThreadState.here();
+            Context before = here.context;
+            here.context = captured;
+            try {
+                return work.call();
+            } finally {
+                here.context = before;
+            }
+        };
+    }
+
     /** The context a task created now starts with: its creator's. */
     static Context forNewTask(EventLoop loop) {
         if (loop != null) {

@@ -756,7 +756,9 @@ public final class EventLoop implements AutoCloseable {
      * String page = await(EventLoop.running().runInExecutor(() -> Files.readString(path)));
      * }</pre>
      *
-     * Cancelling the future interrupts the work if it has started, and keeps it from starting otherwise.
+     * Cancelling the future interrupts the work if it has started, and keeps it from starting otherwise. As
+     * {@code run_in_executor}, the work does not see the caller's {@link ContextVar}s (the executor thread's own
+     * context applies); {@link Tasks#toThread} runs it in a copy of them, as {@code to_thread}.
      */
     public <T> Future<T> runInExecutor(java.util.concurrent.Callable<T> work) {
         java.util.concurrent.ExecutorService executor = defaultExecutor;

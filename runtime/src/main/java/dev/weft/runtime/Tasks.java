@@ -57,14 +57,16 @@ public final class Tasks {
     /**
      * Runs blocking work on another thread and returns a future that completes with its result: on the running
      * loop's default executor (see {@link EventLoop#runInExecutor(java.util.concurrent.Callable)}), or, where no
-     * loop runs, on a new daemon thread. As asyncio's {@code to_thread}:
+     * loop runs, on a new daemon thread. As asyncio's {@code to_thread}, the work runs in a copy of the caller's
+     * context: it sees the caller's {@link ContextVar}s, and what it sets stays in the copy
+     * ({@code runInExecutor} does not copy, as {@code run_in_executor} does not):
      *
      * <pre>{@code
      * byte[] data = await(Tasks.toThread(() -> Files.readAllBytes(path)));
      * }</pre>
      */
-    public static <T> Future<T> toThread(java.util.concurrent.Callable<T> work) {
-        Objects.requireNonNull(work, "work");
+    public static <T> Future<T> toThread(java.util.concurrent.Callable<T> callable) {
+        java.util.concurrent.Callable<T> work = Context.carrying(Objects.requireNonNull(callable, "work"));
         EventLoop loop = EventLoop.runningOrNull();
         if (loop != null) {
             return loop.runInExecutor(work);

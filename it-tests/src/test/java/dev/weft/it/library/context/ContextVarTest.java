@@ -105,4 +105,43 @@ class ContextVarTest {
         assertEquals("loop-less", t.result());
         assertFalse(REQUEST.isSet(), "the loop-less task's value stayed with the task");
     }
+
+    @Async
+    static Task<String> offTheLoop() {
+        REQUEST.set("request-7");
+        String toThread = await(Tasks.toThread(() -> REQUEST.get("unset")));
+        String inExecutor = await(EventLoop.running().runInExecutor(() -> REQUEST.get("unset")));
+        String set = await(Tasks.toThread(() -> {
+            REQUEST.set("worker");
+            return REQUEST.get();
+        }));
+        return Task.completed(toThread + " " + inExecutor + " " + set + " " + REQUEST.get());
+    }
+
+    /**
+     * asyncio.to_thread runs in a copy of the caller's context, run_in_executor in none. CPython 3.13:
+     * <pre>
+     * v = contextvars.ContextVar('v', default='unset')
+     * async def main():
+     *     v.set('request-7')
+     *     print(await asyncio.to_thread(v.get))                       # request-7
+     *     print(await loop.run_in_executor(None, v.get))              # unset
+     *     def setter(): v.set('worker'); return v.get()
+     *     print(await asyncio.to_thread(setter), v.get())             # worker request-7
+     * </pre>
+     */
+    @Test
+    void toThreadRunsInACopyOfTheCallersContextAndRunInExecutorInNone() {
+        assertEquals("request-7 unset worker request-7", EventLoop.run(() -> offTheLoop()));
+    }
+
+    @Test
+    void toThreadWithoutALoopCarriesTheCallersContextToo() throws Exception {
+        ContextVar.Token token = REQUEST.set("from main");
+        try {
+            assertEquals("from main", Tasks.toThread(() -> REQUEST.get("unset")).get());
+        } finally {
+            REQUEST.reset(token);
+        }
+    }
 }
