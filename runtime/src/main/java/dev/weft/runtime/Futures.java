@@ -233,7 +233,9 @@ public final class Futures {
     /**
      * Waits for {@code futures} as asyncio's {@code wait}: the returned future completes with the done and the
      * pending ones once {@code returnWhen} is met or {@code timeout} has passed. It never fails because of a
-     * future, and cancels none, on timeout or when cancelled itself.
+     * future, and cancels none, on timeout or when cancelled itself. As in asyncio, the futures are sorted into
+     * done and pending when the awaiting task resumes (one that finished meanwhile is done), and a condition met
+     * at the call still completes the future through the loop, a turn later, as from any completion.
      *
      * <pre>{@code
      * var r = await(Futures.wait(List.of(a, b, c), Futures.ReturnWhen.FIRST_COMPLETED, Duration.ofSeconds(1)));
@@ -250,28 +252,27 @@ public final class Futures {
         if (all.isEmpty()) {
             throw new IllegalArgumentException("wait() needs at least one future");
         }
-        Future<DoneAndPending<F>> result = new Future<>();
-        Runnable finish = () -> {
-            Set<F> done = new LinkedHashSet<>();
-            Set<F> pending = new LinkedHashSet<>();
-            for (F f : all) {
-                (f.isDone() ? done : pending).add(f);
-            }
-            result.tryComplete(new DoneAndPending<>(Collections.unmodifiableSet(done),
-                    Collections.unmodifiableSet(pending)));
-        };
+        Waiting<F> result = new Waiting<>(all);
+        Runnable finish = () -> result.tryComplete(Waiting.split(all));
         int[] left = {0};
+        boolean met = false;
         for (F f : all) {
             if (!f.isDone()) {
                 left[0]++;
             } else if (returnWhen == ReturnWhen.FIRST_COMPLETED
                     || returnWhen == ReturnWhen.FIRST_EXCEPTION && failed(f)) {
-                finish.run();
-                return result;
+                met = true;
             }
         }
-        if (left[0] == 0) {
-            finish.run();
+        if (met || left[0] == 0) {
+            // met already: asyncio still hears of it through a done-callback, a turn later, so the waiting task
+            // resumes two turns on, as from any completion (and sorts the futures then)
+            EventLoop loop = EventLoop.runningOrNull();
+            if (loop == null) {
+                finish.run();
+            } else {
+                loop.callSoon(finish);
+            }
             return result;
         }
         Consumer<Future<?>> onDone = f -> {
@@ -301,6 +302,45 @@ public final class Futures {
             }
         });
         return result;
+    }
+
+    /**
+     * The future {@link #wait} returns. asyncio's {@code wait} sorts its futures into done and pending in the
+     * waiting coroutine, once it has resumed: a future that finished between the condition being met and the
+     * resumption is in {@code done}. So the sets are taken again when a task resumes from this future (or its
+     * value is first read by {@link #result()}), and fixed from then on; callbacks that run before see the sets as
+     * they were when the condition was met.
+     */
+    static final class Waiting<F extends Future<?>> extends Future<DoneAndPending<F>> {
+        private final List<F> all;
+        private boolean delivered;
+
+        Waiting(List<F> all) {
+            this.all = all;
+        }
+
+        static <F extends Future<?>> DoneAndPending<F> split(List<F> all) {
+            Set<F> done = new LinkedHashSet<>();
+            Set<F> pending = new LinkedHashSet<>();
+            for (F f : all) {
+                (f.isDone() ? done : pending).add(f);
+            }
+            return new DoneAndPending<>(Collections.unmodifiableSet(done), Collections.unmodifiableSet(pending));
+        }
+
+        /** The sets as they are now, then fixed: called as the awaiting task resumes, or at the first read. */
+        void deliver() {
+            if (!delivered && state() == FINISHED) {
+                delivered = true;
+                outcome = split(all);
+            }
+        }
+
+        @Override
+        public DoneAndPending<F> result() {
+            deliver();
+            return super.result();
+        }
     }
 
     private static boolean failed(Future<?> f) {

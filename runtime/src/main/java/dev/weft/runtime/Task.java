@@ -141,6 +141,9 @@ public class Task<T> extends Future<T> {
         }
         int s = future.state();
         if (s == FINISHED) {
+            if (future instanceof Futures.Waiting<?> w) {
+                w.deliver(); // asyncio's wait() sorts its futures in the resumed coroutine
+            }
             resume(future.outcome, null, false);
         } else if (s == FAILED) {
             future.retrieved(); // awaited: the exception is thrown in at the await
