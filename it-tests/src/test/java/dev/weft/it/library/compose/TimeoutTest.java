@@ -76,6 +76,34 @@ class TimeoutTest {
         return Task.completed(log);
     }
 
+    /** {@code await(x, TimeoutException.class)}: the checked exception is caught by its type, as written. */
+    @Async
+    static Task<String> catchesTheTimeoutByType(List<String> log) {
+        try {
+            return Task.completed(await(Timeout.within(SHORT, () -> sleepForeverLogging(log, "body")),
+                    TimeoutException.class));
+        } catch (TimeoutException e) {
+            return Task.completed("timed out, " + log);
+        }
+    }
+
+    @Async
+    static Task<String> catchesTheOriginalIOException(java.io.IOException original) {
+        try {
+            await(dev.weft.runtime.Future.<String>failed(original), java.io.IOException.class);
+            return Task.completed("no exception");
+        } catch (java.io.IOException e) {
+            return Task.completed(e == original ? "the original" : "a copy: " + e);
+        }
+    }
+
+    @Test
+    void aCheckedExceptionAtTheAwaitIsCaughtByItsType() {
+        assertEquals("timed out, [body cancelled]", EventLoop.run(() -> catchesTheTimeoutByType(new ArrayList<>())));
+        assertEquals("the original", EventLoop.run(
+                () -> catchesTheOriginalIOException(new java.io.FileNotFoundException("nope"))));
+    }
+
     @Test
     void deadlineCancelsTheBodyAndRaisesTimeoutException() {
         assertEquals(List.of("body cancelled", "timeout"), EventLoop.run(() -> withinTooSlow()));
