@@ -6,17 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.Async;
+import dev.weft.it.library.LogCapture;
 import dev.weft.runtime.EventLoop;
 import dev.weft.runtime.Future;
 import dev.weft.runtime.Task;
 import dev.weft.runtime.Tasks;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,35 +24,16 @@ import org.junit.jupiter.api.Test;
  */
 class DebugModeTest {
     private static final String ME = DebugModeTest.class.getName();
-    private final List<LogRecord> records = new ArrayList<>();
-    private final Logger jul = Logger.getLogger("dev.weft.runtime");
-    private final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            synchronized (records) {
-                records.add(record);
-            }
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+    private LogCapture log;
 
     @BeforeEach
     void captureLog() {
-        jul.addHandler(capture);
-        jul.setUseParentHandlers(false);
+        log = new LogCapture();
     }
 
     @AfterEach
     void releaseLog() {
-        jul.removeHandler(capture);
-        jul.setUseParentHandlers(true);
+        log.close();
     }
 
     private boolean logged(String text) {
@@ -63,15 +41,12 @@ class DebugModeTest {
     }
 
     private List<String> messages(String text) {
-        synchronized (records) {
-            return records.stream().map(LogRecord::getMessage)
-                    .filter(m -> m != null && m.contains(text)).toList();
-        }
+        return log.messages(text);
     }
 
     /** The "never awaited" report of the task whose method is {@code method}, or null. */
     private String neverAwaitedOf(String method) {
-        return messages("was never awaited").stream().filter(m -> m.contains(method)).findFirst().orElse(null);
+        return log.messages("was never awaited", method).stream().findFirst().orElse(null);
     }
 
     private static int line(String marker) {

@@ -7,16 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.Async;
+import dev.weft.it.library.LogCapture;
 import dev.weft.runtime.EventLoop;
 import dev.weft.runtime.Task;
 import dev.weft.runtime.Tasks;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,43 +25,20 @@ import org.junit.jupiter.api.Test;
  */
 class NeverRetrievedTest {
     private static final String ME = NeverRetrievedTest.class.getName();
-    private final List<LogRecord> records = new ArrayList<>();
-    private final Logger jul = Logger.getLogger("dev.weft.runtime");
-    private final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            synchronized (records) {
-                records.add(record);
-            }
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+    private LogCapture log;
 
     @BeforeEach
     void captureLog() {
-        jul.addHandler(capture);
-        jul.setUseParentHandlers(false);
+        log = new LogCapture();
     }
 
     @AfterEach
     void releaseLog() {
-        jul.removeHandler(capture);
-        jul.setUseParentHandlers(true);
+        log.close();
     }
 
     private List<LogRecord> neverRetrieved(String method) {
-        synchronized (records) {
-            return records.stream().filter(r -> r.getMessage() != null
-                    && r.getMessage().contains("exception was never retrieved")
-                    && r.getMessage().contains("." + method + "(")).toList();
-        }
+        return log.containing("exception was never retrieved", "." + method + "(");
     }
 
     static final IllegalStateException DROPPED = new IllegalStateException("nobody awaits me");
@@ -86,7 +61,7 @@ class NeverRetrievedTest {
     void anAsyncCallNobodyAwaitsThatFailsIsLoggedOnceWhenRunEnds() throws Exception {
         EventLoop.run(NeverRetrievedTest::dropsIt);
         List<LogRecord> logged = neverRetrieved("failsLater");
-        assertEquals(1, logged.size(), () -> "reports: " + records.stream().map(LogRecord::getMessage).toList());
+        assertEquals(1, logged.size(), () -> "reports: " + log.messages());
         LogRecord r = logged.get(0);
         assertEquals(Level.SEVERE, r.getLevel());
         assertSame(DROPPED, r.getThrown());
