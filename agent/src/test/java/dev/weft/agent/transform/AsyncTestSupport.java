@@ -66,6 +66,13 @@ final class AsyncTestSupport {
      */
     static final boolean COMPACT = Boolean.getBoolean("weft.test.compact");
 
+    /**
+     * {@code -Dweft.test.debugLocals=true} rewrites with the debugLocals option (every variable in scope saved at
+     * each await), for the fuzzer: {@code -DargLine=-Dweft.test.debugLocals=true} with GeneratedProgramsTest. Tests
+     * that pin what is saved (PreservationTest, ReferenceRetentionTest) expect it off.
+     */
+    static final boolean DEBUG_LOCALS = Boolean.getBoolean("weft.test.debugLocals");
+
     private static volatile boolean verifierChecked;
 
     private AsyncTestSupport() {
@@ -101,7 +108,7 @@ final class AsyncTestSupport {
      * shape the transformer picks for methods too large for the default one).
      */
     static Compiled transformed(Compilation javac, boolean compact) {
-        return transformed(javac, new AsyncTransformer(hierarchy(javac), compact));
+        return transformed(javac, new AsyncTransformer(hierarchy(javac), compact).withDebugLocals(DEBUG_LOCALS));
     }
 
     /** As {@link #transformed(Compilation)}, with the debugLocals option (every variable in scope saved). */
@@ -141,7 +148,7 @@ final class AsyncTestSupport {
     }
 
     static Map<String, TransformResult> transformAll(Compilation javac, boolean compact) {
-        return transformAll(javac, new AsyncTransformer(hierarchy(javac), compact));
+        return transformAll(javac, new AsyncTransformer(hierarchy(javac), compact).withDebugLocals(DEBUG_LOCALS));
     }
 
     private static Map<String, TransformResult> transformAll(Compilation javac, AsyncTransformer transformer) {
