@@ -374,13 +374,25 @@ public final class EventLoop implements AutoCloseable {
 
     /**
      * True when a task that just finished (on this loop's thread) may resume its awaiter at once instead of
-     * through the ready queue: the loop is running the callbacks of a turn, nothing else is ready (the rest of this turn's
-     * batch included), and few such resumptions are nested already. The order is then the same as through the
-     * queue (contract item 9: the awaiter would have been the next to run); only the trip is saved, which for a
-     * chain of awaits is one turn per level.
+     * through the ready queue, because the order is then exactly the queue's (contract item 9; issue #12 item 1).
+     * Through the queue the awaiter would run in the next turn, after the rest of this turn's batch and before what
+     * that turn adds behind it: callbacks other threads sent, timers that fell due. Resumed at once, it is that next
+     * turn, so it may go only when that turn would hold nothing else: nothing is ready (this batch's rest included),
+     * the inbox is empty, no timer is due, and the loop is not stopping (a stop ends the run after this turn). Only
+     * the trip is saved, which for a chain of awaits is one turn per level; what the awaiter schedules still waits
+     * for the turn after. The clock is read only when a timer is scheduled.
      */
     boolean mayResumeDirectly() {
-        return dispatching && readyCount == 0 && directDepth < MAX_DIRECT_DEPTH; // caller is on the loop thread
+        return dispatching && readyCount == 0 && directDepth < MAX_DIRECT_DEPTH && !stopping // on the loop thread
+                && inbox.isEmpty() && noTimerDue();
+    }
+
+    private boolean noTimerDue() {
+        if (timers.size() == 0) {
+            return true;
+        }
+        TimerHandle next = timers.peek(); // a cancelled one counts as due: it would be dropped in the next turn
+        return !next.isCancelled() && next.when - time() > 0;
     }
 
     /** From any thread: schedules (action, argument), directly when confined here, else through the inbox. */
@@ -474,11 +486,12 @@ public final class EventLoop implements AutoCloseable {
     public <T> T runUntilComplete(Future<T> future) {
         Objects.requireNonNull(future, "future");
         if (!future.isDone()) {
-            Consumer<Future<?>> stopper = done -> stop();
+            Stopper stopper = new Stopper();
             future.addCallback(stopper);
             try {
                 runForever();
             } finally {
+                stopper.armed = false; // it may be queued already, if the loop stopped for another reason
                 future.removeCallback(stopper);
             }
             if (!future.isDone()) {
@@ -486,6 +499,18 @@ public final class EventLoop implements AutoCloseable {
             }
         }
         return future.result();
+    }
+
+    /** The done-callback of {@link #runUntilComplete}: stops the loop, unless that run is over already. */
+    private final class Stopper implements Consumer<Future<?>> {
+        boolean armed = true;
+
+        @Override
+        public void accept(Future<?> done) {
+            if (armed) {
+                stop();
+            }
+        }
     }
 
     /**
@@ -971,7 +996,16 @@ public final class EventLoop implements AutoCloseable {
                         outcome.fail(e);
                         return;
                     }
-                    outcome.adopt(result);
+                    if (result instanceof Future<?> task && task.loop == loop && !task.isDone()) {
+                        // as asyncio.run's run_until_complete(task): the loop stops in the turn after main's
+                        // task finished, not one turn later through the outcome's own done-callback
+                        task.addCallback((Consumer<Future<?>>) done -> {
+                            outcome.copyOutcomeOf(done);
+                            loop.stop();
+                        });
+                    } else {
+                        outcome.adopt(result);
+                    }
                 }
 
                 @Override
