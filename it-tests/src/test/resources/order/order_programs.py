@@ -7,6 +7,9 @@ as asyncio.run runs it (see run), the Java side in EventLoop.run.
 Program  := Op*            (space separated; a nested program is written in brackets)
 Op       := L              log this op's position
           | Y              await asyncio.sleep(0)
+          | Q              await asyncio.sleep(0), log a CancelledError caught there and go on
+          | K              cancel the current task (asyncio.current_task().cancel()), log what it returned
+          | U              uncancel the current task, log the requests left
           | S              loop.call_soon(log)
           | T              loop.call_later(0, log)
           | C[ Program ]   await a task started on the nested program, log its result
@@ -44,6 +47,15 @@ async def execute(prog, log):
             log.append(at)
         elif kind == "Y":
             await asyncio.sleep(0)
+        elif kind == "Q":
+            try:
+                await asyncio.sleep(0)
+            except asyncio.CancelledError:
+                log.append(at + "!q")
+        elif kind == "K":
+            log.append(f"{at}k{'true' if asyncio.current_task().cancel() else 'false'}")
+        elif kind == "U":
+            log.append(f"{at}u{asyncio.current_task().uncancel()}")
         elif kind == "S":
             loop.call_soon(log.append, at + "cb")
         elif kind == "T":
@@ -89,14 +101,16 @@ def run(line):
     log = []
     loop = eager_loop()
     try:
-        loop.run_until_complete(loop.create_task(main(prog, log)))
-        pending = asyncio.all_tasks(loop)
-        for t in pending:
-            t.cancel()
-        if pending:
-            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+        try:
+            loop.run_until_complete(loop.create_task(main(prog, log)))
+        finally:
+            pending = asyncio.all_tasks(loop)
+            for t in pending:
+                t.cancel()
+            if pending:
+                loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
     except BaseException as e:  # a program's failure is part of its trace
-        log.append("failed:" + type(e).__name__)
+        log.append("failed:" + ("cancelled" if isinstance(e, asyncio.CancelledError) else type(e).__name__))
     finally:
         loop.close()
     return " ".join(log)
