@@ -18,6 +18,49 @@ public final class Context {
         this.values = values;
     }
 
+    /**
+     * The values code running here sees now (asyncio's {@code contextvars.copy_context()}). A context is immutable,
+     * so this snapshot is never changed by later {@link ContextVar#set} calls, here or anywhere.
+     */
+    public static Context copy() {
+        return current();
+    }
+
+    /**
+     * Runs {@code work} with this context's values (asyncio's {@code Context.run}): {@link ContextVar#get} inside
+     * reads them, a task started inside inherits them, and afterwards the caller's own context is back. Unlike
+     * Python's mutable contexts, values set inside stay inside that run: this context does not change.
+     */
+    public void run(Runnable work) {
+        run(() -> {
+            work.run();
+            return null;
+        });
+    }
+
+    /** As {@link #run(Runnable)}, returning what {@code work} returns (a task started in it, for instance). */
+    public <T> T run(java.util.function.Supplier<T> work) {
+        java.util.Objects.requireNonNull(work, "work");
+        Task<?> t = currentTask();
+        if (t != null) {
+            Context before = t.context;
+            t.context = this;
+            try {
+                return work.get();
+            } finally {
+                t.context = before;
+            }
+        }
+        ThreadState here = ThreadState.here();
+        Context before = here.context;
+        here.context = this;
+        try {
+            return work.get();
+        } finally {
+            here.context = before;
+        }
+    }
+
     Object get(ContextVar<?> variable) {
         return values.getOrDefault(variable, ContextVar.UNSET);
     }

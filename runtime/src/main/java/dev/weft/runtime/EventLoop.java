@@ -116,6 +116,8 @@ public final class EventLoop implements AutoCloseable {
 
     /** True while the loop runs the callbacks of a turn. */
     private boolean dispatching;
+    /** The name {@link Tasks#named} gives the next task made on this loop, or null. Loop thread. */
+    String nextTaskName;
     /** How many direct resumptions are nested on the stack now (see {@link #mayResumeDirectly()}). */
     int directDepth;
     private static final int MAX_DIRECT_DEPTH = 16;
@@ -297,6 +299,42 @@ public final class EventLoop implements AutoCloseable {
             return;
         }
         enqueue(DebugChecks.tracking && debug ? DebugChecks.scheduled(callback) : callback, null);
+    }
+
+    /**
+     * As {@link #callSoon(Runnable)}, and returns a {@link Handle} that can take the callback back before it runs
+     * (asyncio's {@code call_soon} returns one; Weft's plain {@code callSoon} does not, so it allocates nothing).
+     * From another thread, as {@link #callSoonThreadsafe}.
+     *
+     * @throws IllegalStateException when the loop is closed
+     */
+    public Handle callSoonCancellable(Runnable callback) {
+        Handle handle = new Handle(Objects.requireNonNull(callback, "callback"));
+        callSoon(handle);
+        return handle;
+    }
+
+    /**
+     * As {@link #callSoon(Runnable)}, the callback running in {@code context} (asyncio's {@code
+     * call_soon(callback, context=ctx)}): it sees that context's {@link ContextVar} values, and what it sets stays in
+     * that run. Plain {@code callSoon} runs the callback in the loop thread's own context.
+     *
+     * @throws IllegalStateException when the loop is closed
+     */
+    public void callSoon(Runnable callback, Context context) {
+        Objects.requireNonNull(callback, "callback");
+        Objects.requireNonNull(context, "context");
+        callSoon(new Runnable() {
+            @Override
+            public void run() {
+                context.run(callback);
+            }
+
+            @Override
+            public String toString() {
+                return callback.toString();
+            }
+        });
     }
 
     /**
@@ -929,8 +967,7 @@ public final class EventLoop implements AutoCloseable {
             int depth = 0;
             java.util.Set<Task<?>> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
             for (Task<?> cur = t; cur != null && seen.add(cur); depth++) {
-                out.append("  ".repeat(depth + 1)).append(depth == 0 ? "" : "└ ").append(cur.kind()).append('@')
-                        .append(Integer.toHexString(System.identityHashCode(cur)));
+                out.append("  ".repeat(depth + 1)).append(depth == 0 ? "" : "└ ").append(Future.id(cur));
                 if (cur instanceof Task.CoroutineTask<?> ct) {
                     out.append(" (").append(ct.coroutine()).append(')');
                 }

@@ -1037,6 +1037,13 @@ public class Future<T> implements java.util.concurrent.Future<T>, CompletionStag
         return "Future";
     }
 
+    /** {@code Task@4c873330}, and the task's name when it has one: {@code Task@4c873330 'fetch'}. */
+    static String id(Future<?> f) {
+        String id = f.kind() + "@" + Integer.toHexString(System.identityHashCode(f));
+        String name = f instanceof Task<?> t ? TaskNames.given(t) : null;
+        return name == null ? id : id + " '" + name + "'";
+    }
+
     @Override
     public String toString() {
         int s = state();
@@ -1054,6 +1061,6 @@ public class Future<T> implements java.util.concurrent.Future<T>, CompletionStag
             default:
                 what = "finished result=" + outcome;
         }
-        return kind() + "@" + Integer.toHexString(System.identityHashCode(this)) + "[" + what + "]";
+        return id(this) + "[" + what + "]";
     }
 }

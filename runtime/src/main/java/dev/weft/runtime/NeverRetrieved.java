@@ -158,7 +158,7 @@ final class NeverRetrieved implements Runnable {
      * Task@1b6d3586 demo.Main.failing(Main.java:12)}. A hand-written coroutine is named by its {@code toString}.
      */
     static String describe(Future<?> f) {
-        String id = f.kind() + "@" + Integer.toHexString(System.identityHashCode(f));
+        String id = Future.id(f);
         Object where = f instanceof Task<?> t ? whereOf(t) : null;
         return where instanceof StackTraceElement ? id + " " + where : where != null ? id + " (" + where + ")" : id;
     }

@@ -53,7 +53,12 @@ public class Task<T> extends Future<T> {
     /** A task of the loop running on this thread (or of none); a subclass starts it with {@link #begin()}. */
     protected Task() {
         super();
-        context = Context.forNewTask(loop);
+        EventLoop l = loop;
+        context = Context.forNewTask(l);
+        if (l != null && l.nextTaskName != null) { // Tasks.named: the first task made in its call takes the name
+            TaskNames.set(this, l.nextTaskName);
+            l.nextTaskName = null;
+        }
     }
 
     private Task(EventLoop loop) {
@@ -477,6 +482,21 @@ public class Task<T> extends Future<T> {
         return true;
     }
 
+    /**
+     * The task's name (asyncio's {@code get_name()}): the one given by {@link #setName} or {@link Tasks#named}, else
+     * {@code Task-N}, N counted in the order tasks are first asked for their name. Names appear in {@link
+     * #toString()}, {@link EventLoop#dumpTasks()} and debug mode's reports. A task that is never named costs nothing
+     * for it.
+     */
+    public String name() {
+        return TaskNames.of(this);
+    }
+
+    /** Names the task (asyncio's {@code set_name()}); any thread. */
+    public void setName(String name) {
+        TaskNames.set(this, java.util.Objects.requireNonNull(name, "name"));
+    }
+
     /** How many cancellation requests are pending: made by {@link #cancel} and not taken back. */
     public int cancelling() {
         if (loop == null) {
@@ -611,6 +631,47 @@ public class Task<T> extends Future<T> {
     @Override
     String kind() {
         return "Task";
+    }
+
+    /**
+     * A task whose call starts on a later turn ({@link Tasks#startSoon}): its first step calls the supplier and
+     * awaits what it returns. Cancelled before that step, the call is never made.
+     */
+    static final class LaterTask<T> extends Task<T> {
+        private java.util.function.Supplier<? extends Future<T>> call;
+
+        LaterTask(java.util.function.Supplier<? extends Future<T>> call) {
+            this.call = java.util.Objects.requireNonNull(call, "call");
+        }
+
+        /** Registers the task and queues its first step behind the callbacks already ready. */
+        void startOn(EventLoop l) {
+            l.register(this);
+            l.enqueue(this, null);
+        }
+
+        @Override
+        protected Object step(Object sent, Throwable thrown) throws Throwable {
+            java.util.function.Supplier<? extends Future<T>> c = call;
+            if (c != null) {
+                call = null;
+                if (thrown != null) {
+                    throw thrown; // cancelled before it started
+                }
+                Future<T> f = java.util.Objects.requireNonNull(c.get(), "the call of Tasks.startSoon returned null");
+                return f.isDone() ? f.result() : suspendOn(f);
+            }
+            if (thrown != null) {
+                throw thrown;
+            }
+            return sent;
+        }
+
+        @Override
+        public String toString() {
+            Object c = call;
+            return super.toString() + (c != null ? "(to call " + c + ")" : "");
+        }
     }
 
     /** A task driving a hand-written {@link Coroutine}. */

@@ -112,4 +112,53 @@ public final class Tasks {
             super(loop);
         }
     }
+    /**
+     * Makes the call's task start on a later turn instead of at once (asyncio's {@code create_task} without the
+     * eager task factory): returns a pending task now; on its first step, queued behind the callbacks already
+     * ready, it calls {@code call} (usually an {@code @Async} method, whose own first step then runs) and finishes
+     * as what that returned does. Cancelled before its first step, the call is never made. Weft starts tasks
+     * eagerly by default (contract item 2); use this where the asyncio order of "created, then started" matters.
+     *
+     * <pre>{@code
+     * Task<Page> t = Tasks.startSoon(() -> fetch(url));   // fetch has not run yet
+     * }</pre>
+     *
+     * @throws IllegalStateException when no loop runs on this thread
+     */
+    public static <T> Task<T> startSoon(java.util.function.Supplier<? extends Future<T>> call) {
+        EventLoop loop = EventLoop.running();
+        Task.LaterTask<T> task = new Task.LaterTask<>(call);
+        task.startOn(loop);
+        return task;
+    }
+
+    /**
+     * Calls {@code call} with {@code name} given to the first task made in it (the {@code @Async} method's own,
+     * before its first step, so debug reports of that step already carry it), as asyncio's {@code
+     * create_task(coro, name=...)}; returns that task. When the call made no task (it returned one made before),
+     * the returned task is named.
+     *
+     * <pre>{@code
+     * Task<Page> t = Tasks.named("fetch " + url, () -> fetch(url));
+     * }</pre>
+     */
+    public static <T> Task<T> named(String name, java.util.function.Supplier<? extends Task<T>> call) {
+        Objects.requireNonNull(name, "name");
+        EventLoop loop = EventLoop.runningOrNull();
+        Task<T> task;
+        if (loop != null) {
+            loop.nextTaskName = name;
+            try {
+                task = call.get();
+            } finally {
+                loop.nextTaskName = null; // not taken: no task was made in the call
+            }
+        } else {
+            task = call.get();
+        }
+        if (task != null && TaskNames.given(task) == null) {
+            task.setName(name);
+        }
+        return task;
+    }
 }
