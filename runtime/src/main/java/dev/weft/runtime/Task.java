@@ -48,7 +48,9 @@ public class Task<T> extends Future<T> {
     Context context = Context.EMPTY;
 
     private static final int MUST_CANCEL = 1 << 31;
-    private static final int REQUESTS = ~MUST_CANCEL;
+    /** The next step receives what it is woken with, a pending cancellation waiting: {@link #holdCancellation}. */
+    private static final int HOLD_CANCELLATION = 1 << 30;
+    private static final int REQUESTS = ~(MUST_CANCEL | HOLD_CANCELLATION);
 
     /** A task of the loop running on this thread (or of none); a subclass starts it with {@link #begin()}. */
     protected Task() {
@@ -388,7 +390,12 @@ public class Task<T> extends Future<T> {
     /** At the start of a step: the exception to throw in, a pending cancellation taking the place of a send. */
     private Throwable takeCancellation(Throwable thrown) {
         awaiting = null;
-        if ((cancelState & MUST_CANCEL) == 0) {
+        int s = cancelState;
+        if ((s & (MUST_CANCEL | HOLD_CANCELLATION)) == 0) {
+            return thrown;
+        }
+        if ((s & HOLD_CANCELLATION) != 0) {
+            cancelState = s & ~HOLD_CANCELLATION; // a pending cancellation waits for the step's next await
             return thrown;
         }
         cancelState &= REQUESTS;
@@ -525,9 +532,45 @@ public class Task<T> extends Future<T> {
         int requests = cancelState & REQUESTS;
         if (requests > 0) {
             requests--;
-            cancelState = requests == 0 ? 0 : (cancelState & MUST_CANCEL) | requests;
+            int flags = cancelState & ~REQUESTS;
+            cancelState = (requests == 0 ? flags & ~MUST_CANCEL : flags) | requests;
         }
         return requests;
+    }
+
+    /**
+     * For a future whose outcome stands for code that asyncio runs inside the awaiting task's step (TaskGroup's
+     * exit is asyncio's {@code __aexit__}): the next step of this suspended task receives what it is woken with
+     * even when a cancellation is pending at its start, and the cancellation stays pending, to be thrown in at the
+     * step's next {@code await} (or to end the task cancelled if it returns). This is what asyncio does when that
+     * code catches the CancelledError at its last await and then raises something else with a cancellation
+     * re-requested: the task sees the exception, and is cancelled at its next await.
+     *
+     * <p>With {@code cancel}, also requests a cancellation that is not passed to the awaited future but pending
+     * from that step on: asyncio's {@code cancel()} called in that step. Loop thread (or, for a task without a
+     * loop, any thread).
+     */
+    final void holdCancellation(boolean cancel) {
+        if (loop == null) {
+            synchronized (this) {
+                holdCancellationConfined(cancel);
+            }
+        } else {
+            holdCancellationConfined(cancel);
+        }
+    }
+
+    private void holdCancellationConfined(boolean cancel) {
+        if (isDone() || awaiting == null) {
+            return; // not suspended: nothing is about to be delivered
+        }
+        if (cancel) {
+            if ((cancelState & MUST_CANCEL) == 0) {
+                outcome = null; // asyncio's cancel() without a message
+            }
+            cancelState = (cancelState + 1) | MUST_CANCEL;
+        }
+        cancelState |= HOLD_CANCELLATION;
     }
 
     /**

@@ -46,10 +46,20 @@ import java.util.function.Supplier;
  * When the block only starts tasks, {@code await(group.join())} is {@code exit(null)}.
  *
  * <p><b>Failures.</b> A dedicated aggregate, {@link TaskGroupException}, as asyncio's ExceptionGroup: the
- * failures of the tasks in the order they happened, then what the body threw (unless it was the cancellation
- * the group itself caused). Tasks that were cancelled are not failures. A cancellation of the parent from
- * outside leaves the group as a {@code CancellationException}, unless a task failed too: failures win, as in
- * asyncio.
+ * failures of the tasks in the order they happened, then what the body threw (unless it was a cancellation).
+ * Tasks that were cancelled are not failures.
+ *
+ * <p><b>Cancellation</b> follows asyncio 3.13 ({@code TaskGroup.__aexit__} and {@code _on_task_done}). The first
+ * failure cancels the parent once, so that what it awaits in the block is interrupted, and the group takes that
+ * request back ({@link Task#uncancel()}) when it is left. A cancellation of the parent from outside cancels the
+ * group's tasks and leaves the group as a {@code CancellationException} once they have finished, unless a task
+ * failed too: the failures win, and the group fails with them, but the outside cancellation is not lost. It is
+ * requested again, as 3.13 does ({@code uncancel()} then {@code cancel()}, so {@link Task#cancelling()} stays as
+ * it was): the parent sees the {@link TaskGroupException}, and a {@code CancellationException} is thrown in at its
+ * next {@code await}; a parent that returns right away ends cancelled, one that lets the exception out fails with
+ * it. With {@link #run}, whose parent is the task it returns, that also holds for the task that called
+ * {@code run} and awaits it, as for {@code async with TaskGroup()} in that task: its cancellation reached the group
+ * through the awaited task, and it is requested again for it in the same way.
  */
 public final class TaskGroup {
     private final Task<?> parent;
@@ -59,9 +69,12 @@ public final class TaskGroup {
     private boolean aborting;
     private boolean exiting;
     private boolean exited;
-    /** True when the group cancelled its parent, a request taken back at exit. */
+    /** True when the group cancelled its parent, a request taken back when the group finishes. */
     private boolean parentCancelRequested;
+    /** A cancellation of the parent from outside, to go on out of the group when no task failed. */
     private CancellationException propagateCancellation;
+    /** What the block threw, given to {@link #exit}: a failure is reported after the tasks' failures. */
+    private Throwable thrownByBlock;
     /** What {@link #exit} returned, while it waits for the tasks. */
     private Exit exit;
 
@@ -112,7 +125,9 @@ public final class TaskGroup {
 
     /**
      * Makes {@code task}, started elsewhere, a task of the group: the group waits for it, a failure of it fails
-     * the group, and the group cancels it when aborting.
+     * the group, and the group cancels it when aborting. A task already done (one that finished in its first
+     * step, as Weft starts tasks eagerly) is seen to at once, as {@code create_task} does: if it failed, the group
+     * is aborting and its parent cancelled before this returns.
      *
      * @return {@code task}
      * @throws IllegalStateException as {@link #start}; {@code task} is then cancelled
@@ -120,7 +135,9 @@ public final class TaskGroup {
     public <T, F extends Future<T>> F add(F task) {
         Objects.requireNonNull(task, "task");
         checkOpen(task);
-        if (tasks.add(task)) {
+        if (task.isDone()) {
+            taskDone(task); // as create_task: a task that finished eagerly is seen to now, and a failure aborts now
+        } else if (tasks.add(task)) {
             task.addCallback(onTaskDone);
         }
         return task;
@@ -140,9 +157,10 @@ public final class TaskGroup {
      * Leaves the group, as {@code TaskGroup.__aexit__}: {@code thrown} is what the block threw ({@code null} when
      * it ended normally). A block that threw cancels the group's tasks. The returned future completes once every
      * task is done, with nothing, or fails with what the block should throw: a {@link TaskGroupException} with
-     * every failure, or {@code thrown} when it is a cancellation from outside the group. Cancelling the returned
-     * future (the parent being cancelled while it waits) cancels the tasks, and it becomes cancelled once they
-     * are done.
+     * every failure, or {@code thrown} when it is a cancellation from outside the group and no task failed.
+     * Cancelling the returned future (the parent being cancelled while it waits) cancels the tasks, and it becomes
+     * cancelled once they are done, unless a task failed: see the class documentation for how the cancellation is
+     * then kept (asyncio 3.13).
      *
      * @throws IllegalStateException when left before
      */
@@ -151,17 +169,12 @@ public final class TaskGroup {
             throw new IllegalStateException("TaskGroup has already been left");
         }
         exiting = true;
+        thrownByBlock = thrown;
         if (thrown instanceof CancellationException ce) {
             propagateCancellation = ce;
         }
-        if (parentCancelRequested && parent.uncancel() == 0) {
-            propagateCancellation = null; // the cancellation was ours, not to go on out of the group
-        }
         if (thrown != null && !aborting) {
-            abort(null);
-        }
-        if (thrown != null && !(thrown instanceof CancellationException)) {
-            errors.add(thrown);
+            abort();
         }
         exit = new Exit();
         if (tasks.isEmpty()) {
@@ -170,18 +183,19 @@ public final class TaskGroup {
         return exit;
     }
 
+    /** asyncio's {@code _on_task_done}. */
     private void taskDone(Future<?> task) {
         tasks.remove(task);
         Throwable failure = task.isCancelled() ? null : task.exception();
         if (failure != null) {
             errors.add(failure);
-            if (!aborting && !parent.isDone()) {
-                abort(null);
-                if (!exiting) {
-                    // interrupt what the parent awaits in the block; taken back at exit
-                    parentCancelRequested = true;
-                    parent.cancel("TaskGroup: a task failed");
-                }
+            if (parent.isDone()) {
+                reportOrphanFailure(task, failure);
+            } else if (!aborting && !parentCancelRequested) {
+                abort();
+                // interrupt what the parent awaits in the block (or its wait in exit); taken back when finishing
+                parentCancelRequested = true;
+                parent.cancel("TaskGroup: a task failed");
             }
         }
         if (exit != null && tasks.isEmpty()) {
@@ -189,24 +203,56 @@ public final class TaskGroup {
         }
     }
 
-    private void abort(String message) {
-        aborting = true;
-        for (Future<?> t : List.copyOf(tasks)) {
-            t.cancel(message);
+    /** A task failed after its parent was done (the group was never left): nobody else can see it. */
+    private void reportOrphanFailure(Future<?> task, Throwable failure) {
+        LoopError error = new LoopError("Task " + task + " has errored out but its parent task " + parent
+                + " is already completed", failure, task);
+        EventLoop loop = parent.loop();
+        if (loop != null) {
+            loop.reportError(error);
+        } else {
+            EventLoop.logError(error);
         }
     }
 
+    private void abort() {
+        aborting = true;
+        for (Future<?> t : List.copyOf(tasks)) {
+            t.cancel();
+        }
+    }
+
+    /** The end of {@code __aexit__}, once every task is done. */
     private void finish() {
         exited = true;
         if (exit.isDone()) {
             return;
         }
-        if (!errors.isEmpty()) {
-            exit.tryFail(new TaskGroupException(errors));
-        } else if (propagateCancellation != null) {
-            exit.cancelNow(propagateCancellation.getMessage());
-        } else {
+        CancellationException propagate = propagateCancellation;
+        if (parentCancelRequested && parent.uncancel() == 0) {
+            propagate = null; // the cancellation was the group's own, not to go on out of it
+        }
+        if (propagate != null && errors.isEmpty()) {
+            exit.cancelNow(propagate.getMessage());
+            return;
+        }
+        if (thrownByBlock != null && !(thrownByBlock instanceof CancellationException)) {
+            errors.add(thrownByBlock);
+        }
+        if (errors.isEmpty()) {
             exit.tryComplete(null);
+            return;
+        }
+        boolean suspendedOnExit = parent.awaiting() == exit;
+        exit.tryFail(new TaskGroupException(errors));
+        if (suspendedOnExit) {
+            // what asyncio's __aexit__ raises reaches the parent even if a cancellation is pending then
+            parent.holdCancellation(false);
+        }
+        if (parent.cancelling() > 0) {
+            // cancelled from outside as well (3.13): requested again, the count kept, so it is not lost
+            parent.uncancel();
+            parent.cancel();
         }
     }
 
@@ -229,9 +275,9 @@ public final class TaskGroup {
             }
             if (!aborting) {
                 propagateCancellation = new CancellationException(message);
-                abort(message);
+                abort();
             }
-            return true;
+            return true; // the group waits for its tasks all the same, as __aexit__ goes on awaiting
         }
 
         void cancelNow(String message) {
@@ -242,12 +288,28 @@ public final class TaskGroup {
     /** {@code group = new TaskGroup(task); try { v = await body(group) } catch (e) { thrown = e }; await exit}. */
     private static final class GroupBody<T> implements Coroutine<T> {
         private Function<TaskGroup, ? extends Task<T>> body;
+        /** The task that called {@link TaskGroup#run}, or null. */
+        private final Task<?> caller = Task.current();
         private TaskGroup group;
         private int label;
         private Object value;
 
         GroupBody(Function<TaskGroup, ? extends Task<T>> body) {
             this.body = body;
+        }
+
+        /**
+         * The group failed while this task (its parent) was cancelled from outside as well, and kept that
+         * cancellation: when the caller awaits this task and its own cancellation is what reached the group, it is
+         * kept for the caller too, as for {@code async with TaskGroup()} in the caller (the count stays).
+         */
+        private void keepCallersCancellation(Task<T> task) {
+            Task<?> c = caller;
+            if (c != null && c != task && c.loop() == task.loop() && !c.isDone() && c.awaiting() == task
+                    && c.cancelling() > 0) {
+                c.uncancel();
+                c.holdCancellation(true);
+            }
         }
 
         @Override
@@ -290,6 +352,9 @@ public final class TaskGroup {
                 } catch (Throwable e) {
                     thrown = e;
                 }
+            }
+            if (thrown instanceof TaskGroupException && task.cancelling() > 0) {
+                keepCallersCancellation(task);
             }
             if (thrown != null) {
                 throw thrown;
