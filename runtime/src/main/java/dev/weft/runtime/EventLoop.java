@@ -29,11 +29,11 @@ import java.util.function.Supplier;
  *
  * <h2>Threads</h2>
  * A loop runs on the thread that calls {@link #runForever}, {@link #runUntilComplete} or {@link #run}. Its
- * state is confined to that thread; only {@link #callSoonThreadsafe} (and {@link #stop}) may be called from
- * others while it runs. As a safety net, {@link #callSoon} called from another thread while the loop runs acts
- * as {@code callSoonThreadsafe}; those callbacks run in the turn after they arrive. Cross-thread hand-off is one
- * lock-free queue plus an unpark of the loop thread when it sleeps; the loop's own queue takes no lock and
- * allocates nothing once grown.
+ * state is confined to that thread; only {@link #callSoonThreadsafe}, {@link #submit} (and {@link #stop}) may be
+ * called from others while it runs. As a safety net, {@link #callSoon} called from another thread while the loop
+ * runs acts as {@code callSoonThreadsafe}; those callbacks run in the turn after they arrive. Cross-thread
+ * hand-off is one lock-free queue plus an unpark of the loop thread when it sleeps; the loop's own queue takes no
+ * lock and allocates nothing once grown.
  *
  * <h2>Errors</h2>
  * A callback that throws never stops the loop: the exception goes to the {@linkplain #setExceptionHandler
@@ -565,7 +565,8 @@ public final class EventLoop implements AutoCloseable {
 
     /**
      * Closes the loop: drops the callbacks and timers still scheduled. A closed loop cannot run or take
-     * callbacks. Closing twice does nothing.
+     * callbacks. Closing twice does nothing. Calls handed over with {@link #submit} that have not finished
+     * fail.
      *
      * @throws IllegalStateException when the loop is running
      */
@@ -594,6 +595,7 @@ public final class EventLoop implements AutoCloseable {
         if (executor != null) {
             executor.shutdown();
         }
+        failSubmissions();
         java.util.Arrays.fill(ready, null);
         readyHead = readyTail = readyCount = 0;
         timers.clear();
@@ -882,6 +884,81 @@ public final class EventLoop implements AutoCloseable {
         });
         executor.execute(job);
         return result;
+    }
+
+    // ------------------------------------------------------------------------------------------ from other threads
+
+    /** Calls handed over by {@link #submit} and not finished; made at the first one. */
+    private volatile java.util.Set<Submission<?>> submissions;
+
+    /**
+     * Runs {@code call} on this loop, from any thread, and returns a {@link java.util.concurrent.CompletableFuture}
+     * of its result: asyncio's {@code run_coroutine_threadsafe(coro, loop)}. On the loop's thread, on a later
+     * turn, a task is started that calls {@code call} (which usually calls an {@code @Async} method, as the
+     * {@code main} of {@link #run} does, and may return a Task, any {@link Future} or {@link CompletionStage}, or a
+     * plain value) and awaits what it returns. The two are chained both ways, as in asyncio: the
+     * CompletableFuture completes with the result, fails with the task's exception (the original one, so
+     * {@code get()} throws an ExecutionException around it), and is cancelled when the task is; cancelling the
+     * CompletableFuture cancels the task (a CancellationException is thrown in at its await), or, before the
+     * task has started, keeps {@code call} from being called at all.
+     *
+     * <pre>{@code
+     * EventLoop loop = ...;                         // running on another thread
+     * int n = loop.submit(() -> countRows(table)).get(5, TimeUnit.SECONDS);
+     * }</pre>
+     *
+     * Named as {@link java.util.concurrent.ExecutorService#submit}, which it resembles: work handed to the thread
+     * that owns it, a future back. It may also be called on the loop's own thread, as asyncio allows: the call then
+     * runs on a later turn; await the CompletableFuture there, never block on it ({@code get()} would wait for the
+     * loop it blocks). It may be called before the loop runs: the call runs once it does.
+     *
+     * <p>If the loop closes before the call has run, or while its task is pending (closed without
+     * {@link #run}'s clean-up, which cancels the task), the CompletableFuture fails with an IllegalStateException
+     * that says so, rather than never completing.
+     *
+     * @throws IllegalStateException when the loop is closed
+     */
+    public <T> java.util.concurrent.CompletableFuture<T> submit(Supplier<? extends CompletionStage<T>> call) {
+        Submission<T> submission = new Submission<>(this, call);
+        java.util.Set<Submission<?>> pending = submissions;
+        if (pending == null) {
+            synchronized (this) {
+                pending = submissions;
+                if (pending == null) {
+                    pending = java.util.concurrent.ConcurrentHashMap.newKeySet();
+                    submissions = pending;
+                }
+            }
+        }
+        pending.add(submission);
+        try {
+            callSoonThreadsafe(submission);
+        } catch (IllegalStateException closedAlready) {
+            pending.remove(submission);
+            throw closedAlready;
+        }
+        if (closed) {
+            submission.loopClosed(); // closed while it was handed over: it may never run
+        }
+        return submission.result;
+    }
+
+    /** The CompletableFuture of {@code submission} is done. */
+    void submissionDone(Submission<?> submission) {
+        java.util.Set<Submission<?>> pending = submissions;
+        if (pending != null) {
+            pending.remove(submission);
+        }
+    }
+
+    /** At close: the calls handed over and not finished will never be; their CompletableFutures fail. */
+    private void failSubmissions() {
+        java.util.Set<Submission<?>> pending = submissions;
+        if (pending != null) {
+            for (Submission<?> s : List.copyOf(pending)) {
+                s.loopClosed();
+            }
+        }
     }
 
     // ------------------------------------------------------------------------------------------ errors

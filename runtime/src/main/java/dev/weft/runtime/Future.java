@@ -802,19 +802,7 @@ public class Future<T> implements java.util.concurrent.Future<T>, CompletionStag
      */
     public CompletableFuture<T> toCompletableFuture() {
         CompletableFuture<T> cf = new CompletableFuture<>();
-        addCallback((Consumer<Future<?>>) done -> {
-            int s = state();
-            if (s == FINISHED) {
-                @SuppressWarnings("unchecked")
-                T value = (T) outcome;
-                cf.complete(value);
-            } else if (s == FAILED) {
-                retrieved(); // passed on to the CompletableFuture
-                cf.completeExceptionally((Throwable) outcome);
-            } else {
-                cf.completeExceptionally(cancellationException());
-            }
-        });
+        addCallback((Consumer<Future<?>>) done -> passOutcomeTo(cf));
         cf.whenComplete((v, e) -> {
             if (cf.isCancelled()) {
                 cancel();
@@ -823,6 +811,24 @@ public class Future<T> implements java.util.concurrent.Future<T>, CompletionStag
         return cf;
     }
 
+
+    /**
+     * Completes {@code cf} as this done future is: with its value, its exception (the original one, which counts as
+     * retrieved), or, when cancelled, its CancellationException (so {@code cf.isCancelled()}).
+     */
+    final void passOutcomeTo(CompletableFuture<? super T> cf) {
+        int s = state();
+        if (s == FINISHED) {
+            @SuppressWarnings("unchecked")
+            T value = (T) outcome;
+            cf.complete(value);
+        } else if (s == FAILED) {
+            retrieved(); // passed on to the CompletableFuture
+            cf.completeExceptionally((Throwable) outcome);
+        } else {
+            cf.completeExceptionally(cancellationException());
+        }
+    }
 
     // ---------------------------------------------------------------------------------------------- CompletionStage
 
