@@ -565,8 +565,9 @@ public final class EventLoop implements AutoCloseable {
 
     /**
      * Closes the loop: drops the callbacks and timers still scheduled. A closed loop cannot run or take
-     * callbacks. Closing twice does nothing. Calls handed over with {@link #submit} that have not finished
-     * fail.
+     * callbacks. Closing twice does nothing. As asyncio's {@code close}, the default executor is shut down without
+     * waiting for its work ({@link #run} waits before it closes); calls handed over with {@link #submit} that have
+     * not finished fail.
      *
      * @throws IllegalStateException when the loop is running
      */
@@ -591,6 +592,7 @@ public final class EventLoop implements AutoCloseable {
      */
     private void releaseOnClose() {
         closed = true;
+        executorShutdownCalled = true;
         java.util.concurrent.ExecutorService executor = defaultExecutor;
         if (executor != null) {
             executor.shutdown();
@@ -809,29 +811,43 @@ public final class EventLoop implements AutoCloseable {
 
     // ------------------------------------------------------------------------------------------ leaving the loop
 
-    /** Lazily made by {@link #runInExecutor(Callable)}; shut down by {@link #close()}. */
+    /**
+     * The executor {@link #runInExecutor(java.util.concurrent.Callable)} uses: the one given to
+     * {@link #setDefaultExecutor}, or one made at the first use; shut down by {@link #close()}.
+     */
     private volatile java.util.concurrent.ExecutorService defaultExecutor;
+    /** {@link #shutdownDefaultExecutor} or {@link #close()} was called: the default executor takes no more work. */
+    private volatile boolean executorShutdownCalled;
 
     /**
-     * Runs blocking work on a thread of the loop's default executor (daemon threads, created as needed, shut down
-     * with the loop) and returns a future of this loop that completes, on the loop's thread, with its result.
-     * As asyncio's {@code run_in_executor(None, fn)}:
+     * Runs blocking work on a thread of the loop's default executor and returns a future of this loop that
+     * completes, on the loop's thread, with its result. As asyncio's {@code run_in_executor(None, fn)}:
      *
      * <pre>{@code
      * String page = await(EventLoop.running().runInExecutor(() -> Files.readString(path)));
      * }</pre>
      *
-     * Cancelling the future interrupts the work if it has started, and keeps it from starting otherwise. As
+     * The default executor is the one given to {@link #setDefaultExecutor}, or else one made at the first call:
+     * daemon threads named {@code weft-executor-N}, created as needed and ended after a minute idle.
+     * {@link #run} waits for it at the end ({@link #shutdownDefaultExecutor}); {@link #close()} shuts it down
+     * without waiting.
+     *
+     * <p>Cancelling the future interrupts the work if it has started, and keeps it from starting otherwise. As
      * {@code run_in_executor}, the work does not see the caller's {@link ContextVar}s (the executor thread's own
      * context applies); {@link Tasks#toThread} runs it in a copy of them, as {@code to_thread}.
+     *
+     * @throws IllegalStateException when the loop is closed, or {@link #shutdownDefaultExecutor} has been called
+     *     (asyncio's "Executor shutdown has been called")
      */
     public <T> Future<T> runInExecutor(java.util.concurrent.Callable<T> work) {
+        checkOpen();
+        checkDefaultExecutor();
         java.util.concurrent.ExecutorService executor = defaultExecutor;
         if (executor == null) {
             synchronized (this) {
+                checkDefaultExecutor();
                 executor = defaultExecutor;
                 if (executor == null) {
-                    checkOpen();
                     java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
                     executor = java.util.concurrent.Executors.newCachedThreadPool(r -> {
                         Thread t = new Thread(r, "weft-executor-" + n.incrementAndGet());
@@ -844,6 +860,110 @@ public final class EventLoop implements AutoCloseable {
         }
         return runInExecutor(executor, work);
     }
+
+    private void checkDefaultExecutor() {
+        if (executorShutdownCalled) {
+            throw new IllegalStateException("The default executor of " + this + " has been shut down "
+                    + "(shutdownDefaultExecutor or close was called); pass an executor to runInExecutor instead");
+        }
+    }
+
+    /**
+     * Makes {@code executor} the default executor, used by {@link #runInExecutor(java.util.concurrent.Callable)}
+     * and {@link Tasks#toThread}, as asyncio's {@code set_default_executor}. As there, the default executor used
+     * until now, whether given before or made by the loop, is not shut down: its running work goes on, and a
+     * default executor made by the loop ends its idle threads after a minute. The loop shuts {@code executor}
+     * down when it closes (and {@link #run} waits for it), as one it made itself.
+     *
+     * <pre>{@code
+     * loop.setDefaultExecutor(Executors.newFixedThreadPool(4));
+     * }</pre>
+     */
+    public void setDefaultExecutor(java.util.concurrent.ExecutorService executor) {
+        Objects.requireNonNull(executor, "executor");
+        synchronized (this) {
+            defaultExecutor = executor;
+        }
+    }
+
+    /**
+     * As {@link #shutdownDefaultExecutor(Duration)} with no time limit (asyncio's {@code timeout=None}).
+     */
+    public Future<Void> shutdownDefaultExecutor() {
+        return shutdownDefaultExecutor(null);
+    }
+
+    /**
+     * Shuts the default executor down and waits for its threads to finish, as asyncio's (3.12+)
+     * {@code shutdown_default_executor(timeout)}: the executor takes no more work, and a thread of its own (not
+     * the loop's, which goes on running) waits for the work already given to it. The returned future, of this loop,
+     * completes once that work is done, or once {@code timeout} has passed; then a warning is logged (asyncio's
+     * RuntimeWarning; here {@link System.Logger} "dev.weft.runtime", WARNING) and the work left goes on
+     * unwaited. From now on, {@link #runInExecutor(java.util.concurrent.Callable)} and {@link Tasks#toThread} on
+     * this loop throw an IllegalStateException; {@link #runInExecutor(java.util.concurrent.Executor,
+     * java.util.concurrent.Callable)} with an executor of one's own still works. With no default executor (none
+     * made or given), the future is done at once.
+     *
+     * <pre>{@code
+     * await(EventLoop.running().shutdownDefaultExecutor(Duration.ofSeconds(5)));
+     * }</pre>
+     *
+     * {@link #run} calls it when main's task and the tasks left are done, with asyncio's 300 seconds.
+     *
+     * @param timeout how long to wait for the work, or {@code null} for no limit
+     * @throws IllegalStateException when the loop is closed
+     */
+    public Future<Void> shutdownDefaultExecutor(Duration timeout) {
+        checkOpen();
+        java.util.concurrent.ExecutorService executor;
+        synchronized (this) {
+            executorShutdownCalled = true;
+            executor = defaultExecutor;
+        }
+        Future<Void> done = new Future<>(this);
+        if (executor == null) {
+            done.tryComplete(null);
+            return done;
+        }
+        executor.shutdown();
+        Thread joiner = new Thread(() -> {
+            boolean finished;
+            try {
+                finished = timeout == null
+                        ? executor.awaitTermination(Long.MAX_VALUE, java.util.concurrent.TimeUnit.NANOSECONDS)
+                        : executor.awaitTermination(Math.max(0L, timeout.toNanos()),
+                                java.util.concurrent.TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                finished = false;
+            }
+            boolean inTime = finished;
+            Runnable report = () -> {
+                if (!inTime) {
+                    LOG.log(System.Logger.Level.WARNING, "The executor did not finish joining its threads within "
+                            + seconds(timeout) + " seconds (the default executor of " + this + ")");
+                    // asyncio then calls shutdown(wait=False), which the shutdown() above already did
+                }
+                done.tryComplete(null);
+            };
+            try {
+                callSoonThreadsafe(report);
+            } catch (IllegalStateException closedMeanwhile) {
+                report.run();
+            }
+        }, "weft-executor-shutdown");
+        joiner.setDaemon(true);
+        joiner.start();
+        return done;
+    }
+
+    /** {@code timeout} in seconds as asyncio prints it: {@code 300}, {@code 0.05}. */
+    private static String seconds(Duration timeout) {
+        return timeout == null ? "unlimited"
+                : java.math.BigDecimal.valueOf(timeout.toNanos(), 9).stripTrailingZeros().toPlainString();
+    }
+
+    /** How long {@link #run} waits for the default executor's work: asyncio's {@code THREAD_JOIN_TIMEOUT}. */
+    private static final Duration THREAD_JOIN_TIMEOUT = Duration.ofSeconds(300);
 
     /**
      * Runs blocking work on {@code executor} and returns a future of this loop that completes, on the loop's
@@ -1082,7 +1202,11 @@ public final class EventLoop implements AutoCloseable {
      * work inside), and the loop runs until what {@code main} returned is done. {@code main} usually calls an
      * {@code @Async} method and returns its Task; it may return any {@link Future}, any {@link CompletionStage},
      * or a plain value. Then the tasks still pending are cancelled and allowed to finish their cancellation
-     * (their finally blocks run), and the loop is closed, dropping timers and callbacks that belong to no task.
+     * (their finally blocks run), the work given to the default executor ({@link #runInExecutor(
+     * java.util.concurrent.Callable)}, {@link Tasks#toThread}) is waited for, up to 300 seconds, as asyncio's
+     * {@code run} does with {@code shutdown_default_executor} (see {@link #shutdownDefaultExecutor(Duration)}:
+     * the executor's threads are daemon threads, and without the wait the JVM could end while they are in the
+     * middle of that work), and the loop is closed, dropping timers and callbacks that belong to no task.
      *
      * @return the result of what {@code main} returned
      * @throws IllegalStateException when called while a loop is running on this thread: await the work there
@@ -1131,6 +1255,9 @@ public final class EventLoop implements AutoCloseable {
         } finally {
             try {
                 loop.cancelAllTasks();
+                if (!loop.isClosed()) {
+                    loop.runUntilComplete(loop.shutdownDefaultExecutor(THREAD_JOIN_TIMEOUT));
+                }
             } finally {
                 loop.close();
             }
