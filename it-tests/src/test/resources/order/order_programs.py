@@ -15,9 +15,18 @@ Op       := L              log this op's position
           | C[ Program ]   await a task started on the nested program, log its result
           | P[ Program ]   start a task on the nested program and keep it (eager)
           | Jk             await the k-th kept task, log its result or that it was cancelled
+          | G[ P[ ] ... ]  gather tasks started on the nested programs, log the results or the cancellation
+          | H[ Program ]   await shield(a task started on the nested program), log its result or the cancellation
+          | M[ Program ]   async with the program's one Lock: await a task started on the nested program
+          | Ew | Es | Ec   the program's one Event: await wait() (logging a cancellation), set(), clear()
+          | Bp | Bg        the program's one Queue(maxsize=1): await put(this op's position), await get() and log it
+
+Once main is done, a task returns at its next operation, and one that catches a cancellation logs it and returns:
+the shutdown cancels each pending task once, and a program that went on and waited again would never end.
           | Xk             cancel the k-th kept task, log what cancel() returned
 """
 import asyncio
+import signal
 import sys
 
 
@@ -26,10 +35,12 @@ def parse(tokens, pos, name):
     while pos < len(tokens) and tokens[pos] != "]":
         t = tokens[pos]
         pos += 1
-        if t in ("C[", "P["):
+        if t in ("C[", "P[", "G[", "H[", "M["):
             child, pos = parse(tokens, pos, f"{name}.{len(ops)}")
             pos += 1  # the closing bracket
             ops.append((t[0], child))
+        elif t[0] in "EB":
+            ops.append((t, None))
         elif t[0] in "JX":
             ops.append((t[0], int(t[1:])))
         else:
@@ -40,8 +51,11 @@ def parse(tokens, pos, name):
 async def execute(prog, log):
     name, ops = prog
     loop = asyncio.get_running_loop()
+    shared = SHARED[0]
     kept = []
     for i, (kind, arg) in enumerate(ops):
+        if shared["done"]:
+            return name  # shutting down: see the module doc
         at = f"{name}.{i}"
         if kind == "L":
             log.append(at)
@@ -52,6 +66,8 @@ async def execute(prog, log):
                 await asyncio.sleep(0)
             except asyncio.CancelledError:
                 log.append(at + "!q")
+                if shared["done"]:
+                    return name  # shutting down: stop, as a program that catches every cancellation would never end
         elif kind == "K":
             log.append(f"{at}k{'true' if asyncio.current_task().cancel() else 'false'}")
         elif kind == "U":
@@ -63,6 +79,59 @@ async def execute(prog, log):
         elif kind == "C":
             r = await loop.create_task(execute(arg, log))
             log.append(f"{at}={r}")
+        elif kind == "G":
+            tasks = [loop.create_task(execute(p, log)) for _, p in arg[1]]
+            try:
+                r = await asyncio.gather(*tasks)
+                log.append(f"{at}=[{','.join(r)}]")
+            except asyncio.CancelledError:
+                log.append(f"{at}!g")
+                if shared["done"]:
+                    return name  # shutting down: stop, as a program that catches every cancellation would never end
+        elif kind == "H":
+            try:
+                r = await asyncio.shield(loop.create_task(execute(arg, log)))
+                log.append(f"{at}={r}")
+            except asyncio.CancelledError:
+                log.append(f"{at}!h")
+                if shared["done"]:
+                    return name  # shutting down: stop, as a program that catches every cancellation would never end
+        elif kind == "M":
+            try:
+                async with shared["lock"]:
+                    log.append(f"{at}+")
+                    r = await loop.create_task(execute(arg, log))
+                    log.append(f"{at}={r}")
+            except asyncio.CancelledError:
+                log.append(f"{at}!m")
+                if shared["done"]:
+                    return name  # shutting down: stop, as a program that catches every cancellation would never end
+        elif kind == "Ew":
+            try:
+                await shared["event"].wait()
+                log.append(f"{at}e")
+            except asyncio.CancelledError:
+                log.append(f"{at}!e")
+                if shared["done"]:
+                    return name  # shutting down: stop, as a program that catches every cancellation would never end
+        elif kind == "Es":
+            shared["event"].set()
+        elif kind == "Ec":
+            shared["event"].clear()
+        elif kind == "Bp":
+            try:
+                await shared["queue"].put(at)
+            except asyncio.CancelledError:
+                log.append(f"{at}!p")
+                if shared["done"]:
+                    return name  # shutting down: stop, as a program that catches every cancellation would never end
+        elif kind == "Bg":
+            try:
+                log.append(f"{at}<{await shared['queue'].get()}")
+            except asyncio.CancelledError:
+                log.append(f"{at}!b")
+                if shared["done"]:
+                    return name  # shutting down: stop, as a program that catches every cancellation would never end
         elif kind == "P":
             kept.append(loop.create_task(execute(arg, log)))
         elif kind == "J":
@@ -72,23 +141,46 @@ async def execute(prog, log):
                     log.append(f"{at}={r}")
                 except asyncio.CancelledError:
                     log.append(f"{at}!c")
+                    if shared["done"]:
+                        return name  # shutting down: stop, as a program that catches every cancellation would never end
         elif kind == "X":
             if arg < len(kept):
                 log.append(f"{at}x{'true' if kept[arg].cancel() else 'false'}")
     return name
 
 
+SHARED = [None]
+
 async def main(prog, log):
-    r = await asyncio.get_running_loop().create_task(execute(prog, log))
-    log.append(f"main={r}")
-    for _ in range(3):
+    """Starts the program's root task and looks each turn, at most 100 turns, whether it is done: a program may wait
+    forever (an Event never set, a Queue never filled), and asyncio.run then cancels it with the rest."""
+    SHARED[0] = {"lock": asyncio.Lock(), "event": asyncio.Event(), "queue": asyncio.Queue(1), "done": False}
+    root = asyncio.get_running_loop().create_task(execute(prog, log))
+    for _ in range(100):
+        if root.done():
+            break
         await asyncio.sleep(0)
+    if not root.done():
+        log.append("main:pending")
+    elif root.cancelled():
+        log.append("main:cancelled")
+    else:
+        log.append(f"main={root.result()}")
+    SHARED[0]["done"] = True
 
 
 def eager_loop():
     loop = asyncio.new_event_loop()
     loop.set_task_factory(asyncio.eager_task_factory)
     return loop
+
+
+class Hung(Exception):
+    pass
+
+
+def alarm(signum, frame):
+    raise Hung()
 
 
 def run(line):
@@ -100,9 +192,14 @@ def run(line):
     prog, _ = parse(line.split(), 0, "r")
     log = []
     loop = eager_loop()
+    signal.signal(signal.SIGALRM, alarm)
+    signal.alarm(20)  # a program that never ends prints failed:Hung instead of stalling the test
     try:
         try:
             loop.run_until_complete(loop.create_task(main(prog, log)))
+        except Hung:
+            log.append("failed:Hung")
+            return " ".join(log)
         finally:
             pending = asyncio.all_tasks(loop)
             for t in pending:
@@ -112,6 +209,7 @@ def run(line):
     except BaseException as e:  # a program's failure is part of its trace
         log.append("failed:" + ("cancelled" if isinstance(e, asyncio.CancelledError) else type(e).__name__))
     finally:
+        signal.alarm(0)
         loop.close()
     return " ".join(log)
 

@@ -92,8 +92,24 @@ public final class Futures {
                 super.tryComplete(List.of());
                 return;
             }
+            // as asyncio 3.12+: children already done are taken at once, in order, after the pending ones have
+            // their callbacks; when all are done, the gather is done before it is returned (awaiting it does not
+            // suspend)
+            List<Future<?>> done = null;
             for (Future<?> child : children) {
-                child.addCallback(this);
+                if (child.isDone()) {
+                    if (done == null) {
+                        done = new ArrayList<>();
+                    }
+                    done.add(child);
+                } else {
+                    child.addCallback(this);
+                }
+            }
+            if (done != null) {
+                for (Future<?> child : done) {
+                    accept(child);
+                }
             }
         }
 

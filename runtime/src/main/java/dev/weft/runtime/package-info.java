@@ -29,7 +29,9 @@
  *
  * <h2>The task step (asyncio's {@code Task.__step})</h2>
  * <ol>
- *   <li>If a cancellation is pending, a {@code CancellationException} replaces what was to be sent.</li>
+ *   <li>If a cancellation is pending, a {@code CancellationException} replaces what was to be sent, unless the
+ *       future the task was woken by stands for code asyncio runs in the task's own step (a TaskGroup's exit): the
+ *       task then gets that future's outcome, and the cancellation stays pending for its next await.</li>
  *   <li>The loop's current task is set; {@code step} runs.</li>
  *   <li>Returned: the task finishes, or, when a cancellation requested during the step is still pending, is
  *       cancelled and the value dropped. Threw: the task fails, or is cancelled for a CancellationException.</li>
@@ -39,7 +41,10 @@
  *       task is put in its loop's ready queue as an (action, argument) pair (task, f), and the next step
  *       sends {@code f}'s value or throws its exception.</li>
  * </ol>
- * The first step runs inside the call that creates the task, on the calling thread. A task with no loop
+ * A task that finishes may resume its awaiter at once instead of through the queue, only when nothing else would
+ * run in between (nothing ready, no timer due, nothing from other threads, the loop not stopping), so the order is
+ * always the queue's. The first step runs inside the call that creates the task, on the calling thread
+ * ({@link dev.weft.runtime.Tasks#startSoon} queues it instead). A task with no loop
  * steps on whatever thread completes the future it awaits; callbacks of loop-less futures run through a
  * per-thread trampoline, so long chains never deepen the stack.
  *
@@ -63,5 +68,7 @@
  * A loop's state (its queue, its futures, its tasks) is confined to the loop's thread. Methods of a future or
  * task that change it, called from another thread while the loop runs, are forwarded to the loop with
  * {@code callSoonThreadsafe}. Futures with no loop are thread-safe (a monitor per future).
+ * {@link dev.weft.runtime.EventLoop#submit} hands a call to a loop from any thread, as asyncio's
+ * {@code run_coroutine_threadsafe}, with a {@code CompletableFuture} of its result.
  */
 package dev.weft.runtime;

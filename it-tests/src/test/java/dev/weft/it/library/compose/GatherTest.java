@@ -312,4 +312,40 @@ class GatherTest {
                 "cancel false",
                 "result [a]"), EventLoop.run(() -> cancelTooLate()));
     }
+    @Async
+    static Task<Integer> doneAtOnce(List<String> log) {
+        log.add("child");
+        return Task.completed(1);
+    }
+
+    @Async
+    static Task<List<String>> gatherOfDoneTasks() {
+        List<String> log = new ArrayList<>();
+        EventLoop.running().callSoon(() -> log.add("cb"));
+        List<Integer> r = await(Futures.gather(doneAtOnce(log), doneAtOnce(log)));
+        log.add("gathered " + r);
+        await(Tasks.sleep(Duration.ZERO));
+        return Task.completed(log);
+    }
+
+    /**
+     * A gather of futures that are all done is done when it is returned, so awaiting it does not suspend (asyncio
+     * 3.12+ takes done children at once; found by OrderDifferentialTest). Python 3.13, eager task factory:
+     * <pre>
+     * async def child():
+     *     log.append("child")
+     *     return 1
+     * async def main():
+     *     loop = asyncio.get_running_loop()
+     *     loop.call_soon(lambda: log.append("cb"))
+     *     r = await asyncio.gather(loop.create_task(child()), loop.create_task(child()))
+     *     log.append(f"gathered {r}")
+     *     await asyncio.sleep(0)
+     * </pre>
+     * gives {@code child, child, gathered [1, 1], cb}.
+     */
+    @Test
+    void aGatherOfDoneFuturesIsDoneAtOnce() {
+        assertEquals(List.of("child", "child", "gathered [1, 1]", "cb"), EventLoop.run(() -> gatherOfDoneTasks()));
+    }
 }
