@@ -46,6 +46,22 @@ public class FastPath {
         return Checks.expect(sumWeft(done, N).result(), N);
     }
 
+    @Async
+    static Task<Long> sumWeftCf(CompletableFuture<Integer> f, int n) {
+        long sum = 0;
+        for (int i = 0; i < n; i++) {
+            sum += await(f);
+        }
+        return Task.completed(sum);
+    }
+
+    /** W1 with a done {@code CompletableFuture}: read in place (issue #13), no Weft future made. */
+    @Benchmark
+    @OperationsPerInvocation(N)
+    public long weftAwaitingCompletableFuture() {
+        return Checks.expect(sumWeftCf(doneCf, N).result(), N);
+    }
+
     /** The same loop written against CompletableFuture: check done, join, or chain when not done. */
     static CompletableFuture<Long> sumCf(CompletableFuture<Integer> f, int i, int n, long sum) {
         while (i < n) {

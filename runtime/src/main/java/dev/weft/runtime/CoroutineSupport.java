@@ -67,6 +67,33 @@ public final class CoroutineSupport {
         return task.toCompletableFuture();
     }
 
+    /** What {@link #valueIfDone} returns for a stage it cannot read at once. */
+    public static final Object NOT_DONE = new Object() {
+        @Override
+        public String toString() {
+            return "CoroutineSupport.NOT_DONE";
+        }
+    };
+
+    /**
+     * The fast path of {@code await(stage)}: the value of a {@link CompletableFuture} that finished normally, read
+     * in place (one read of its result, no allocation); {@link #NOT_DONE} for anything else (pending, failed,
+     * cancelled, another kind of stage, a Weft future), which then goes through {@link #toFuture}.
+     */
+    @SuppressWarnings("unchecked")
+    public static Object valueIfDone(CompletionStage<?> stage) {
+        if (stage instanceof CompletableFuture<?> cf) {
+            try {
+                return ((CompletableFuture<Object>) cf).getNow(NOT_DONE);
+            } catch (RuntimeException e) {
+                // failed or cancelled (toFuture delivers the original exception), or a subclass that does not
+                // answer getNow (minimalCompletionStage's): toFuture reads it its own way
+                return NOT_DONE;
+            }
+        }
+        return NOT_DONE;
+    }
+
     /**
      * The future to await for {@code await(stage)}: a done {@link CompletableFuture} gives a done future (so the
      * await does not suspend), anything else a future that follows the stage.

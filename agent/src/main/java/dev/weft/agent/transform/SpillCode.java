@@ -70,6 +70,19 @@ final class SpillCode {
      */
     static void doneCheck(InsnList code, MethodInsnNode call, LabelNode suspend, LabelNode after) {
         if (Names.AWAIT_STAGE_DESC.equals(call.desc)) {
+            // a CompletableFuture that finished normally: its value, read in place, no Future made
+            LabelNode slow = new LabelNode();
+            code.add(new InsnNode(Opcodes.DUP));
+            code.add(new MethodInsnNode(Opcodes.INVOKESTATIC, Names.SUPPORT, "valueIfDone",
+                    "(L" + Names.COMPLETION_STAGE + ";)Ljava/lang/Object;", false));
+            code.add(new InsnNode(Opcodes.DUP));
+            code.add(new FieldInsnNode(Opcodes.GETSTATIC, Names.SUPPORT, "NOT_DONE", "Ljava/lang/Object;"));
+            code.add(new JumpInsnNode(Opcodes.IF_ACMPEQ, slow));
+            code.add(new InsnNode(Opcodes.SWAP));
+            code.add(new InsnNode(Opcodes.POP));
+            code.add(new JumpInsnNode(Opcodes.GOTO, after));
+            code.add(slow);
+            code.add(new InsnNode(Opcodes.POP));
             code.add(new MethodInsnNode(Opcodes.INVOKESTATIC, Names.SUPPORT, "toFuture",
                     "(L" + Names.COMPLETION_STAGE + ";)L" + Names.FUTURE + ";", false));
         }
