@@ -33,6 +33,14 @@ public class CallDepthPeers {
         return Checks.expect(KotlinWorkloads.callDepth(CallDepth.N, CallDepth.DEPTH), (long) CallDepth.N * CallDepth.DEPTH);
     }
 
+    /** The bottom level suspends with suspendCancellableCoroutine instead of awaiting a CompletableDeferred. */
+    @Benchmark
+    @OperationsPerInvocation(CallDepth.N)
+    public long kotlinSuspendCancellable() {
+        return Checks.expect(KotlinWorkloads.callDepthContinuation(CallDepth.N, CallDepth.DEPTH),
+                (long) CallDepth.N * CallDepth.DEPTH);
+    }
+
     @Benchmark
     @OperationsPerInvocation(CallDepth.N)
     public long eaAsync() {

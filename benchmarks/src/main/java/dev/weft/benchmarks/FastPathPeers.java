@@ -33,6 +33,13 @@ public class FastPathPeers {
         return Checks.expect(KotlinWorkloads.fastPath(doneDeferred, FastPath.N), FastPath.N);
     }
 
+    /** Kotlin awaiting a done CompletableFuture (kotlinx.coroutines.future.await). */
+    @Benchmark
+    @OperationsPerInvocation(FastPath.N)
+    public long kotlinAwaitingCompletableFuture() {
+        return Checks.expect(KotlinWorkloads.fastPathCompletableFuture(doneCf, FastPath.N), FastPath.N);
+    }
+
     @Benchmark
     @OperationsPerInvocation(FastPath.N)
     public long eaAsync() {

@@ -53,6 +53,37 @@ public class SuspendResume {
         return Checks.expect(r, N);
     }
 
+    @Async
+    static Task<Long> pingPongAwaitingCf(int n) {
+        EventLoop loop = EventLoop.running();
+        long sum = 0;
+        for (int i = 0; i < n; i++) {
+            CompletableFuture<Integer> f = new CompletableFuture<>();
+            loop.callSoon(() -> f.complete(ONE));
+            sum += await(f);
+        }
+        return Task.completed(sum);
+    }
+
+    /** W2 awaiting a pending {@code CompletableFuture} that a {@code callSoon} callback completes (issue #13). */
+    @Benchmark
+    @OperationsPerInvocation(N)
+    public long weftAwaitingCompletableFuture() {
+        long r = EventLoop.run(() -> pingPongAwaitingCf(N));
+        return Checks.expect(r, N);
+    }
+
+    @Async
+    static Task<Integer> nothing() {
+        return Task.completed(1);
+    }
+
+    /** One {@code EventLoop.run} whose main is done in its first step: the loop's own cost (issue #13). */
+    @Benchmark
+    public long emptyRun() {
+        return Checks.expect((long) EventLoop.run(() -> nothing()), 1);
+    }
+
     /** The same loop as a hand-written CompletableFuture state machine, on the same event loop. */
     static CompletableFuture<Long> pingPongCf(EventLoop loop, int i, int n, long sum) {
         if (i == n) {

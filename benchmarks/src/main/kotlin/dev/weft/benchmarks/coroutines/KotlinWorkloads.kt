@@ -16,6 +16,7 @@ import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.CoroutineStart
 import kotlinx.coroutines.Deferred
 import kotlinx.coroutines.async
+import kotlinx.coroutines.future.await
 import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.suspendCancellableCoroutine
 
@@ -99,6 +100,36 @@ private suspend fun chains(n: Int, depth: Int): Long {
 
 /** W4: [n] chains of suspend funs [depth] levels deep, the innermost awaiting a deferred the loop completes. */
 fun callDepth(n: Int, depth: Int): Long = runBlocking { chains(n, depth) }
+
+private suspend fun levelContinuation(depth: Int, loop: CoroutineDispatcher): Int =
+    if (depth == 0) {
+        suspendCancellableCoroutine { c -> loop.dispatch(EmptyCoroutineContext, Runnable { c.resume(ZERO) }) }
+    } else {
+        levelContinuation(depth - 1, loop) + 1
+    }
+
+/** W4 with suspendCancellableCoroutine at the bottom, resumed by a callback posted to the loop (Kotlin's strongest form). */
+fun callDepthContinuation(n: Int, depth: Int): Long = runBlocking {
+    val loop = coroutineContext.loop()
+    var sum = 0L
+    for (i in 0 until n) {
+        sum += levelContinuation(depth, loop)
+    }
+    sum
+}
+
+/** W1 with a done CompletableFuture, awaited with kotlinx.coroutines.future.await (no dispatcher needed). */
+fun fastPathCompletableFuture(done: java.util.concurrent.CompletableFuture<Int>, n: Int): Long {
+    val result = (suspend {
+        var sum = 0L
+        for (i in 0 until n) {
+            sum += done.await()
+        }
+        sum
+    }).startCoroutineUninterceptedOrReturn(NeverResumed)
+    check(result !== COROUTINE_SUSPENDED) { "awaiting a completed CompletableFuture suspended" }
+    return result as Long
+}
 
 // W3 -------------------------------------------------------------------------------------------------------------
 
