@@ -64,7 +64,7 @@ public final class EventLoop implements AutoCloseable {
     }
 
     /** The ready queue: a ring of (action, argument) pairs; a power-of-two length. */
-    private Object[] ready = new Object[128];
+    private Object[] ready = new Object[16]; // 8 pairs; doubles when full (a loop that runs little stays small)
     private int readyHead;
     private int readyTail;
     private int readyCount;
@@ -122,7 +122,7 @@ public final class EventLoop implements AutoCloseable {
     int directDepth;
     private static final int MAX_DIRECT_DEPTH = 16;
     /** Pending tasks of this loop; each task knows its index (swap-remove keeps it dense). */
-    private Task<?>[] pending = new Task<?>[16];
+    private Task<?>[] pending = new Task<?>[8];
     private int pendingCount;
 
     /** A new loop, not yet running. */
@@ -1303,7 +1303,7 @@ public final class EventLoop implements AutoCloseable {
 
     /** Binary min-heap of timers by (deadline, sequence). */
     private static final class TimerHeap {
-        private TimerHandle[] heap = new TimerHandle[16];
+        private TimerHandle[] heap = new TimerHandle[4];
         private int size;
         /** Cancelled timers still in the heap. */
         int cancelled;
