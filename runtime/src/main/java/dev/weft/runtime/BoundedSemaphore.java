@@ -28,13 +28,14 @@ public final class BoundedSemaphore extends Semaphore {
     /**
      * Gives a permit back.
      *
-     * @throws IllegalStateException when every permit is already free (released more times than acquired)
+     * @throws IllegalStateException when {@link #availablePermits()} is at the bound already (released more times
+     *     than acquired), as asyncio's check of its {@code _value}
      */
     @Override
     public void release() {
         if (availablePermits() >= bound) {
             throw new IllegalStateException("BoundedSemaphore released too many times: " + this);
         }
-        releasePermit();
+        super.release();
     }
 }

@@ -40,17 +40,24 @@ import java.util.function.BooleanSupplier;
  * <p>{@code wait}, {@code notify} and {@code notifyAll} are {@link Object}'s final methods, so the operations are
  * named {@code waitFor}, {@code signal} and {@code signalAll}, as in {@code java.util.concurrent.locks.Condition}.
  *
+ * <p><b>As asyncio's, step by step.</b> {@code waitFor()} releases the lock and waits for a signal; a signal wakes
+ * the waiter, which, when its task runs, takes the lock back (waiting for it if another task holds it, behind
+ * the lock's other waiters) and only then goes on. {@code waitFor(predicate)} checks the predicate each time it
+ * holds the lock again, and waits again, in the same step, while it is false.
+ *
  * <p><b>Cancellation.</b> A task cancelled in {@code waitFor} still takes the lock back before the
- * CancellationException reaches it, so its {@code finally { release(); }} is right in every case. When the
- * cancelled waiter had already been signalled, the signal is passed to the next waiter (asyncio does the same;
- * a condition variable allows such spurious wake-ups, hence the predicate loop).
+ * CancellationException reaches it, so its {@code finally { release(); }} is right in every case; a cancellation
+ * while it waits for the lock is kept, and it waits on. A waiter whose wait ends with a cancellation passes a
+ * signal on to the next waiter, whether it had been signalled or not (asyncio does the same; a condition variable
+ * allows such spurious wake-ups, hence the predicate loop).
  *
  * <p>Waiters are woken in the order they started waiting. A condition belongs to the event loop running on the
  * thread that first waits on it and is used on that thread only, as asyncio's are.
  */
 public final class Condition {
     private final Lock lock;
-    private final ArrayDeque<Waiter<Void>> waiters = new ArrayDeque<>();
+    /** asyncio's {@code _waiters}: the waits for a signal, in order, until each one's resumption has run. */
+    private final ArrayDeque<Wait> waiters = new ArrayDeque<>();
     private final LoopBinding binding = new LoopBinding();
 
     /** A condition with its own new lock. */
@@ -84,26 +91,22 @@ public final class Condition {
     }
 
     /**
-     * Releases the lock, waits until signalled, and acquires the lock again; the returned future is done only
-     * once the lock is held again, also when the wait is cancelled.
+     * Releases the lock, waits until signalled, and acquires the lock again (asyncio's {@code wait()}); the
+     * returned future is done only once the lock is held again, also when the wait is cancelled.
      *
      * @return a future to {@code await}
      * @throws IllegalStateException when the lock is not held
      */
     public Future<Void> waitFor() {
         requireLocked("waitFor");
-        EventLoop loop = binding.check(this);
-        Waiter<Void> signal = new Waiter<>(loop, waiters);
-        waiters.addLast(signal);
-        lock.release();
-        SignalWait wait = new SignalWait(loop, signal);
-        signal.addDoneCallback(s -> wait.reacquire());
-        return wait;
+        Wait w = new Wait(binding.check(this), null);
+        w.waitForSignal();
+        return w;
     }
 
     /**
-     * Waits until {@code predicate} is true: checks it now, and again after each wake-up, with the lock held.
-     * The returned future fails with what the predicate throws.
+     * Waits until {@code predicate} is true (asyncio's {@code wait_for}): checks it now, and again each time the
+     * lock is held again after a wake-up. The returned future fails with what the predicate throws.
      *
      * @return a future to {@code await}, done with the lock held
      * @throws IllegalStateException when the lock is not held
@@ -111,9 +114,17 @@ public final class Condition {
     public Future<Void> waitFor(BooleanSupplier predicate) {
         Objects.requireNonNull(predicate, "predicate");
         requireLocked("waitFor");
-        PredicateWait wait = new PredicateWait(binding.check(this), predicate);
-        wait.check();
-        return wait;
+        EventLoop loop = binding.check(this);
+        try {
+            if (predicate.getAsBoolean()) {
+                return Future.completed(null);
+            }
+        } catch (Throwable e) {
+            return Future.failed(e);
+        }
+        Wait w = new Wait(loop, predicate);
+        w.waitForSignal();
+        return w;
     }
 
     /** Wakes the first waiting task, if any; the caller must hold the lock. */
@@ -128,7 +139,7 @@ public final class Condition {
      */
     public void signal(int n) {
         requireLocked("signal");
-        wake(n);
+        notifyWaiters(n);
     }
 
     /** Wakes every waiting task; the caller must hold the lock. */
@@ -136,12 +147,16 @@ public final class Condition {
         signal(Integer.MAX_VALUE);
     }
 
-    private void wake(int n) {
+    /** asyncio's {@code _notify(n)}: wakes the first {@code n} waiters not woken or cancelled yet. */
+    private void notifyWaiters(int n) {
         int woken = 0;
-        Waiter<Void> w;
-        while (woken < n && (w = waiters.pollFirst()) != null) {
-            if (w.tryComplete(null)) {
+        for (Wait w : waiters) {
+            if (woken >= n) {
+                break;
+            }
+            if (!w.waitOver()) {
                 woken++;
+                w.wake();
             }
         }
     }
@@ -159,104 +174,92 @@ public final class Condition {
     }
 
     /**
-     * One {@link #waitFor()}: waits for {@code signal}, then for the lock. A cancellation is held back until the
-     * lock is taken again, then delivered (asyncio's {@code finally: await self.acquire()}).
+     * One {@code waitFor}: asyncio's {@code wait()} (looped by {@code wait_for} when there is a predicate). It waits
+     * for a signal in the condition's waiters, then, as {@code wait()}'s {@code finally}, for the lock in the lock's
+     * waiters, as a {@code Lock.acquire()} would, until it holds it; a cancellation seen on the way is kept and
+     * raised once the lock is held, after passing a signal on.
      */
-    private final class SignalWait extends Future<Void> {
-        private final Waiter<Void> signal;
-        private final Task<?> task = Task.current();
-        private boolean cancelRequested;
-        private String cancelMessage;
-        private int cancellingAtDone;
-
-        SignalWait(EventLoop loop, Waiter<Void> signal) {
-            super(loop);
-            this.signal = signal;
-        }
-
-        /** The signal came (or was cancelled): take the lock back, whatever happened. */
-        void reacquire() {
-            lock.acquire().addDoneCallback(acquired -> relocked());
-        }
-
-        private void relocked() {
-            if (!cancelRequested) {
-                cancellingAtDone = task == null ? 0 : task.cancelling();
-                tryComplete(null);
-                return;
-            }
-            if (!signal.isCancelled()) {
-                wake(1); // signalled, then cancelled: the signal goes to someone who will use it
-            }
-            super.cancel(cancelMessage);
-        }
-
-        @Override
-        public boolean cancel(String message) {
-            if (isDone()) {
-                if (!isCancelled() && Waiter.grantWillBeLost(task, this, cancellingAtDone)) {
-                    cancellingAtDone = Integer.MAX_VALUE; // once
-                    wake(1);
-                }
-                return false;
-            }
-            if (!cancelRequested) {
-                cancelRequested = true;
-                cancelMessage = message;
-                signal.cancel(message); // when still waiting for a signal; relocked() finishes the cancellation
-            }
-            return true;
-        }
-    }
-
-    /** One {@link #waitFor(BooleanSupplier)}: a {@link SignalWait} per wake-up until the predicate holds. */
-    private final class PredicateWait extends Future<Void> {
+    private final class Wait extends PrimitiveWait<Void> {
         private final BooleanSupplier predicate;
-        private Future<Void> current;
+        /** False while waiting for a signal, true while waiting for the lock. */
+        private boolean forLock;
+        /** asyncio's {@code err}: a cancellation seen, raised once the lock is held; its message. */
+        private boolean cancelled;
+        private String cancelledMessage;
 
-        PredicateWait(EventLoop loop, BooleanSupplier predicate) {
+        Wait(EventLoop loop, BooleanSupplier predicate) {
             super(loop);
             this.predicate = predicate;
         }
 
-        /** With the lock held: done when the predicate holds, else one more wait. */
-        void check() {
-            if (isDone()) {
-                return;
-            }
-            try {
-                if (predicate.getAsBoolean()) {
-                    tryComplete(null);
-                    return;
-                }
-                current = waitFor();
-            } catch (Throwable e) {
-                tryFail(e);
-                return;
-            }
-            current.addDoneCallback(this::woken);
+        /** {@code wait()} up to its {@code await fut}; the lock is held. */
+        void waitForSignal() {
+            lock.release();
+            forLock = false;
+            waiters.addLast(this);
         }
 
-        private void woken(Future<Void> wait) {
-            if (wait.isCancelled()) {
-                super.cancel(wait.cancelMessage());
-            } else if (wait.isFailed()) {
-                tryFail(wait.exception());
+        @Override
+        void resume(boolean cancelledHere) {
+            if (!forLock) {
+                waiters.remove(this);
+                if (cancelledHere) {
+                    keep(cancellationMessage());
+                }
+                reacquire();
+            } else if (lock.resumeAcquire(this, cancelledHere)) {
+                lockHeld();
             } else {
-                check();
+                keep(cancellationMessage());
+                reacquire(); // asyncio's loop: a cancelled acquire() is tried again
+            }
+        }
+
+        private void keep(String message) {
+            cancelled = true;
+            cancelledMessage = message;
+        }
+
+        /** {@code await self.acquire()}: the lock at once when it is free, else a wait for it. */
+        private void reacquire() {
+            if (lock.tryAcquireNow()) {
+                lockHeld();
+                return;
+            }
+            forLock = true;
+            waitAgain();
+            lock.enqueue(this);
+        }
+
+        /** The lock is held again: raise a kept cancellation, or return, or (with a predicate) check it. */
+        private void lockHeld() {
+            if (cancelled) {
+                notifyWaiters(1); // wait()'s except BaseException: the signal may have been meant for this one
+                finishCancelled(cancelledMessage);
+                return;
+            }
+            if (predicate == null) {
+                finish(null);
+                return;
+            }
+            boolean holds;
+            try {
+                holds = predicate.getAsBoolean();
+            } catch (Throwable e) {
+                finishFailed(e);
+                return;
+            }
+            if (holds) {
+                finish(null);
+            } else {
+                waitAgain();
+                waitForSignal();
             }
         }
 
         @Override
-        public boolean cancel(String message) {
-            if (isDone()) {
-                return false;
-            }
-            Future<Void> c = current;
-            if (c != null && !c.isDone()) {
-                return c.cancel(message); // this future is cancelled once the lock is held again
-            }
-            return super.cancel(message); // the lock is held now
+        String kind() {
+            return "Condition.waitFor";
         }
     }
 }

@@ -443,6 +443,18 @@ public class Future<T> implements java.util.concurrent.Future<T>, CompletionStag
     }
 
     /**
+     * Removes {@code cb} when it is this pending future's only callback, leaving the future pending; for a future
+     * that wakes its awaiting task itself ({@link PrimitiveWait}). Loop thread only.
+     */
+    final boolean takeSoleCallback(Object cb) {
+        if (callbacks != cb || state() != PENDING) {
+            return false;
+        }
+        callbacks = null;
+        return true;
+    }
+
+    /**
      * The first callback that is a {@link Task} or a {@link Future} (a gather), or null: who waits for this pending
      * future, for async stacks. A loop-less future is read under its monitor.
      */

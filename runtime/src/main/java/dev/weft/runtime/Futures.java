@@ -327,7 +327,7 @@ public final class Futures {
      * value is first read by {@link #result()}), and fixed from then on; callbacks that run before see the sets as
      * they were when the condition was met.
      */
-    static final class Waiting<F extends Future<?>> extends Future<DoneAndPending<F>> {
+    static final class Waiting<F extends Future<?>> extends ClaimingFuture<DoneAndPending<F>> {
         private final List<F> all;
         private boolean delivered;
 
@@ -350,6 +350,13 @@ public final class Futures {
                 delivered = true;
                 outcome = split(all);
             }
+        }
+
+        /** asyncio's {@code wait()} sorts its futures in the resumed coroutine. */
+        @Override
+        boolean claim(Task<?> task) {
+            deliver();
+            return true;
         }
 
         @Override

@@ -13,17 +13,9 @@ package dev.weft.runtime;
  * await(q.get());      // "b"
  * }</pre>
  *
- * <p>Everything but the order is {@link Queue}'s. An item given back by a getter cancelled before it resumed (see
- * {@link Queue}) was put before every item stored now, so it goes under them, where asyncio's {@code LifoQueue},
- * which leaves it in its list until a getter runs, still has it.
- *
- * <p><b>Where the order differs from asyncio's.</b> Queue hands an item put while getters wait to the first of
- * them at once, and lets the first waiting putter's item in as soon as a get frees a slot. asyncio only wakes the
- * getter or putter, which takes the top item, or puts its own, when its task runs. For a FIFO queue both give the
- * same items to the same tasks; for a stack they can differ: two items put in one turn while two getters wait
- * go to the getters in the order they were put here ({@code x} to the first, {@code y} to the second), while
- * asyncio's first getter, running later, takes the top one ({@code y}). Likewise a get right after the one that
- * let a putter in takes that putter's item here, and the item below it in asyncio (whose putter has not run yet).
+ * <p>Everything but the order is {@link Queue}'s. As asyncio's, a waiting getter is only woken by a put, and
+ * takes the top item when its task runs: two items put in one turn while two getters wait, {@code x} then
+ * {@code y}, give {@code y} to the first getter and {@code x} to the second.
  *
  * @param <T> the item type
  */

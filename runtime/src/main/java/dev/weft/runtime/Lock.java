@@ -24,21 +24,27 @@ import java.util.ArrayDeque;
  *
  * or, with {@link #acquireGuard()}, {@code try (Lock.Guard held = await(lock.acquireGuard())) { ... }}.
  *
- * <p><b>Fairness.</b> Waiters get the lock in the order they called {@link #acquire()}: {@link #release()} hands
- * it directly to the first waiter, so a task that calls {@code acquire()} meanwhile cannot barge in. While the
- * lock is being handed over (the waiter is woken but has not run yet) {@link #isLocked()} stays true.
+ * <p><b>As asyncio's, step by step.</b> {@link #release()} unlocks and wakes the first waiter; the waiter takes
+ * the lock when its task runs, in its next turn. Meanwhile the lock is unlocked ({@link #isLocked()} is false)
+ * but not free: a task that calls {@code acquire()} then waits behind the woken one, since a newcomer takes a free
+ * lock at once only when every waiter is cancelled. So waiters get the lock in the order they asked.
  *
- * <p><b>Cancellation.</b> A waiter cancelled while waiting never takes the lock. A waiter whose task is
- * cancelled after the lock was handed to it but before it resumed (so it receives a CancellationException, not
- * the lock) passes the lock on to the next waiter, as asyncio does. (This is seen through the task's own
- * {@code cancel()}; a task that calls {@code uncancel()} in that window keeps the exception and loses the lock.)
+ * <p><b>Cancellation.</b> A waiter cancelled while waiting never takes the lock; it leaves the queue when its task
+ * runs, and, if the lock is unlocked then, wakes the first waiter. A waiter whose task is cancelled after it was
+ * woken but before it ran does the same when it runs: it receives the CancellationException, not the lock, and
+ * wakes the next one. (A task that calls {@code uncancel()} in that window withdraws the cancellation and takes
+ * the lock, as in asyncio 3.13.)
  *
  * <p><b>Threads.</b> A lock belongs to the event loop running on the thread that first waits on it, and is used
  * on that thread only (as asyncio's primitives are); waiting on it from another loop throws
  * IllegalStateException. It is not a lock between threads.
  */
 public final class Lock {
-    private final ArrayDeque<Waiter<Object>> waiters = new ArrayDeque<>();
+    /**
+     * asyncio's {@code _waiters}: the waits for the lock, in the order they started, until each one's resumption
+     * has run (woken and cancelled ones included); {@link Condition} waits re-acquiring the lock are among them.
+     */
+    private final ArrayDeque<PrimitiveWait<?>> waiters = new ArrayDeque<>();
     private final LoopBinding binding = new LoopBinding();
     private boolean locked;
 
@@ -47,8 +53,8 @@ public final class Lock {
     }
 
     /**
-     * Acquires the lock: a future that is done at once when the lock is free and nobody waits, else done when
-     * the lock is handed to this caller.
+     * Acquires the lock: a future that is done at once when the lock is unlocked and nobody waits (or only
+     * cancelled waiters do), else done when this caller, woken by a release, has taken it.
      *
      * @return a future to {@code await}; cancelling it (or the task awaiting it) withdraws from the queue
      */
@@ -74,18 +80,16 @@ public final class Lock {
 
     private Future<Object> acquireWith(Object value) {
         EventLoop loop = binding.check(this);
-        if (!locked) {
-            locked = true;
+        if (tryAcquireNow()) {
             return Future.completed(value);
         }
-        Waiter<Object> w = new Waiter<>(loop, waiters);
+        Acquire w = new Acquire(loop, value);
         waiters.addLast(w);
-        w.preset = value;
         return w;
     }
 
     /**
-     * Releases the lock: the first waiter gets it, or, when none waits, it becomes unlocked.
+     * Releases the lock: it is unlocked, and the first waiter, if any, is woken to take it.
      *
      * @throws IllegalStateException when the lock is not locked
      */
@@ -93,16 +97,87 @@ public final class Lock {
         if (!locked) {
             throw new IllegalStateException("Lock is not acquired: " + this);
         }
-        Waiter<Object> w;
-        while ((w = waiters.pollFirst()) != null) {
-            if (w.grant(w.preset, this::release)) {
-                return; // still locked: it now belongs to w
-            }
-        }
         locked = false;
+        wakeUpFirst();
     }
 
-    /** True while some code holds the lock (or it is being handed to a waiter). */
+    // ------------------------------------------------------------------------------------------ asyncio's code
+    // Shared with Condition, whose wait re-acquires the lock with these.
+
+    /** The start of {@code acquire()}: takes the lock when unlocked and no waiter but a cancelled one waits. */
+    boolean tryAcquireNow() {
+        if (locked) {
+            return false;
+        }
+        for (PrimitiveWait<?> w : waiters) {
+            if (!w.futCancelled()) {
+                return false;
+            }
+        }
+        locked = true;
+        return true;
+    }
+
+    /** {@code acquire()} waits: {@code w} joins the waiters. */
+    void enqueue(PrimitiveWait<?> w) {
+        waiters.addLast(w);
+    }
+
+    /**
+     * {@code acquire()} after its {@code await}: {@code w} leaves the waiters, then takes the lock, or, cancelled,
+     * wakes the first waiter when the lock is unlocked.
+     *
+     * @return true when {@code w} holds the lock now
+     */
+    boolean resumeAcquire(PrimitiveWait<?> w, boolean cancelled) {
+        waiters.remove(w);
+        if (cancelled) {
+            if (!locked) {
+                wakeUpFirst();
+            }
+            return false;
+        }
+        locked = true;
+        return true;
+    }
+
+    /** asyncio's {@code _wake_up_first}: the first waiter, unless already woken or cancelled, is woken. */
+    private void wakeUpFirst() {
+        PrimitiveWait<?> first = waiters.peekFirst();
+        if (first != null && !first.waitOver()) {
+            first.wake();
+        }
+    }
+
+    /** One {@code acquire()} that waits. */
+    private final class Acquire extends PrimitiveWait<Object> {
+        /** What the future gives once the lock is taken: null, or the Guard of acquireGuard(). */
+        private final Object value;
+
+        Acquire(EventLoop loop, Object value) {
+            super(loop);
+            this.value = value;
+        }
+
+        @Override
+        void resume(boolean cancelled) {
+            if (resumeAcquire(this, cancelled)) {
+                finish(value);
+            } else {
+                finishCancelled(cancellationMessage());
+            }
+        }
+
+        @Override
+        String kind() {
+            return "Lock.acquire";
+        }
+    }
+
+    /**
+     * True while some code holds the lock (asyncio's {@code locked()}): false from a release until the woken waiter
+     * has run, though a new {@code acquire()} waits then.
+     */
     public boolean isLocked() {
         return locked;
     }

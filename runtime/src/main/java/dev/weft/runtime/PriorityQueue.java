@@ -22,17 +22,10 @@ import java.util.Objects;
  * with items equal in priority but different otherwise, the order they come out in depends on the heap's shape
  * (the Python documentation's advice is to put {@code (priority, count, item)} entries for a stable order, which
  * is what this class does for you with a sequence number). So a Python program that relies on no order between
- * equal items, or that adds such a counter, behaves here as there. An item given back by a getter cancelled
- * before it resumed (see {@link Queue}) was put before every item stored now, so it goes before the items equal
- * to it.
+ * equal items, or that adds such a counter, behaves here as there.
  *
- * <p><b>Where the order differs from asyncio's.</b> Queue hands an item put while getters wait to the first of
- * them at once, and lets the first waiting putter's item in as soon as a get frees a slot. asyncio only wakes the
- * getter or putter, which takes the smallest item, or puts its own, when its task runs. For a FIFO queue both
- * give the same items to the same tasks; here they can differ: items put in one turn while getters wait go to
- * the getters in the order they were put (7 then 2: the first getter gets 7), while asyncio's first getter,
- * running after both puts, takes the smallest (2). Likewise a get right after the one that let a putter in can
- * take that putter's item here, and only the items stored before it in asyncio (whose putter has not run yet).
+ * <p>As asyncio's, a waiting getter is only woken by a put, and takes the least item when its task runs: two items
+ * put in one turn while two getters wait, 7 then 2, give 2 to the first getter and 7 to the second.
  *
  * <p>With the natural order, {@code put} and {@code putNow} throw a {@link ClassCastException} for an item that
  * is not {@link Comparable} (asyncio fails later, at the first comparison). Like
@@ -48,8 +41,6 @@ public final class PriorityQueue<T> extends Queue<T> {
     private final java.util.PriorityQueue<Entry<T>> heap;
     /** The sequence number of the next item put; the tie-break between equal items. */
     private long nextSeq;
-    /** The sequence number of the last item given back: below every other, decreasing. */
-    private long oldestSeq;
 
     /** An unbounded queue in the items' natural order. */
     public PriorityQueue() {
@@ -123,8 +114,8 @@ public final class PriorityQueue<T> extends Queue<T> {
     }
 
     @Override
-    void heapAdd(T item, boolean oldest) {
-        heap.add(new Entry<>(item, oldest ? --oldestSeq : nextSeq++));
+    void heapAdd(T item) {
+        heap.add(new Entry<>(item, nextSeq++));
     }
 
     @Override

@@ -35,22 +35,26 @@ import java.util.Objects;
  * }
  * }</pre>
  *
- * <p><b>Fairness.</b> Waiting getters receive items in the order they called {@code get()}, and waiting putters
- * are let in in the order they called {@code put}: an item put while getters wait goes straight to the first
- * one, and a slot freed while putters wait goes straight to the first putter, whose item joins the queue.
+ * <p><b>As asyncio's, step by step.</b> An item put while getters wait is stored, and the first getter is woken;
+ * it takes the next item when its task runs, in its next turn. A get that frees a slot of a full queue wakes the
+ * first waiting putter, which puts its item when its task runs. So a getter woken by a put may find the queue
+ * empty again when it runs (another task took the item meanwhile, say with {@link #getNow()}), and then waits
+ * again, at the end of the line; a woken putter that finds the queue full again likewise. This is also what
+ * decides which item a woken getter of a {@link LifoQueue} or {@link PriorityQueue} gets: the one on top, or the
+ * least, when it runs.
  *
  * <p><b>Cancellation.</b> A getter cancelled while waiting takes nothing. A getter whose task is cancelled after
- * an item was handed to it but before it resumed (it receives a CancellationException, not the item) gives the
- * item back: to the next waiting getter, or to the queue as its oldest item, here its head (the queue may then
- * hold one item more than its bound, for that moment). A putter cancelled while waiting puts nothing; once its
- * future is done, its item is in the queue.
+ * it was woken but before it ran takes nothing either; when it runs, it wakes the next getter if the queue still
+ * holds an item. Putters alike: a putter cancelled, before or after it was woken, puts nothing, and a woken one
+ * wakes the next putter if there is room.
  *
  * <p><b>Shutting down</b> (asyncio 3.13's {@code shutdown}). After {@link #shutdown()}, {@code put} and
  * {@code putNow} fail with {@link QueueShutDownException}, and so do {@code get} and {@code getNow} once the queue
- * is empty: consumers take what is left, then stop. Getters and putters waiting at that moment fail with it
- * too (a waiting getter means an empty queue; a waiting putter's item is not put). {@link #shutdown(boolean)
- * shutdown(true)} also empties the queue at once, counting each item it drops as done for {@link #join()}, so
- * gets fail from then on and a join waiting only for those items returns. The usual consumer loop:
+ * is empty: consumers take what is left, then stop. Getters and putters waiting at that moment are woken, and
+ * when they run, a getter takes an item if there is one left, else fails with it, and a putter fails with it,
+ * its item not put, also when a get had woken it before the shutdown. {@link #shutdown(boolean) shutdown(true)}
+ * also empties the queue at once, counting each item it drops as done for {@link #join()}, so gets fail from
+ * then on and a join waiting only for those items returns. The usual consumer loop:
  *
  * <pre>{@code
  * while (true) {
@@ -63,14 +67,6 @@ import java.util.Objects;
  *     ...
  * }
  * }</pre>
- *
- * <p>Weft hands an item to a waiting getter when it is put, and a freed slot to a waiting putter when it is freed
- * (see Fairness), where asyncio only wakes the waiter and lets it take the item or the slot when it runs. So a
- * waiter whose turn came before the shutdown finishes normally even if its task has not run yet: the getter has
- * its item, the putter's item is in the queue. asyncio would make such a putter fail, and such a getter fail too
- * when {@code shutdown(true)} emptied the queue first. An item that a cancelled getter gives back after
- * {@code shutdown(true)} is dropped and counted as done, as {@code shutdown(true)} would have done had it been
- * in the queue.
  *
  * <p><b>Order.</b> This class takes items first in, first out. {@link LifoQueue} takes the newest first and
  * {@link PriorityQueue} the smallest first, as asyncio's subclasses of the same names; both behave as this class
@@ -87,17 +83,15 @@ public sealed class Queue<T> permits LifoQueue, PriorityQueue {
     private final ArrayDeque<T> items;
     /** LifoQueue: the newest item, the deque's tail, is the next out. */
     private final boolean lifo;
-    private final ArrayDeque<Waiter<T>> getters = new ArrayDeque<>();
-    /** Waiting putters; each one's item waits in its {@code preset}. */
-    private final ArrayDeque<Waiter<Object>> putters = new ArrayDeque<>();
+    /** asyncio's {@code _getters}: waiting getters, each taken out when woken (or skipped when cancelled). */
+    private final ArrayDeque<Get> getters = new ArrayDeque<>();
+    /** asyncio's {@code _putters}, likewise. */
+    private final ArrayDeque<Put> putters = new ArrayDeque<>();
     private final ArrayDeque<Waiter<Void>> joiners = new ArrayDeque<>();
     private final LoopBinding binding = new LoopBinding();
     /** Items put and not yet marked done with taskDone(). */
     private int unfinished;
-    /** 0: open; SHUT_DOWN after shutdown(false); SHUT_DOWN_IMMEDIATE once shutdown(true) was called. */
-    private byte shutdown;
-    private static final byte SHUT_DOWN = 1;
-    private static final byte SHUT_DOWN_IMMEDIATE = 2;
+    private boolean shutdown;
 
     /** An unbounded queue. */
     public Queue() {
@@ -120,7 +114,7 @@ public sealed class Queue<T> permits LifoQueue, PriorityQueue {
 
     // ------------------------------------------------------------------------------------------ the store
     // asyncio's _put/_get hooks: only the order of the stored items differs between Queue, LifoQueue and
-    // PriorityQueue; everything else (waiters, hand-offs, counts, shutdown) is this class's. The order is picked
+    // PriorityQueue; everything else (waiters, wake-ups, counts, shutdown) is this class's. The order is picked
     // by final fields, not by overriding these methods: a program that uses the three classes would otherwise
     // make every call here a megamorphic virtual call, twice as slow for a plain Queue as a branch is (measured
     // with putNow/getNow pairs). Only PriorityQueue reaches the heap methods, so those calls stay monomorphic.
@@ -136,22 +130,7 @@ public sealed class Queue<T> permits LifoQueue, PriorityQueue {
         if (d != null) {
             d.addLast(item);
         } else {
-            heapAdd(item, false);
-        }
-    }
-
-    /**
-     * Stores an item given back by a cancelled getter. It was put before every item stored now (it was handed
-     * out at once because getters were waiting, so the queue was empty then); it is stored as the oldest,
-     * where asyncio, which leaves it in the queue until a getter runs, still has it: the head of the deque (the
-     * next out of a FIFO, the bottom of a LIFO), or before the equal items of the heap.
-     */
-    private void storeAddOldest(T item) {
-        ArrayDeque<T> d = items;
-        if (d != null) {
-            d.addFirst(item);
-        } else {
-            heapAdd(item, true);
+            heapAdd(item);
         }
     }
 
@@ -180,8 +159,8 @@ public sealed class Queue<T> permits LifoQueue, PriorityQueue {
         }
     }
 
-    /** PriorityQueue's store: adds {@code item}, as the oldest of its equals when {@code oldest}. */
-    void heapAdd(T item, boolean oldest) {
+    /** PriorityQueue's store: adds {@code item}, after the items equal to it. */
+    void heapAdd(T item) {
         throw new AssertionError("not a PriorityQueue");
     }
 
@@ -205,7 +184,7 @@ public sealed class Queue<T> permits LifoQueue, PriorityQueue {
         return maxSize;
     }
 
-    /** The items in the queue now (not counting those handed to getters). */
+    /** The items in the queue now. */
     public int size() {
         return storeSize();
     }
@@ -215,39 +194,39 @@ public sealed class Queue<T> permits LifoQueue, PriorityQueue {
         return storeSize() == 0;
     }
 
-    /** True when the queue is bounded and holds {@link #maxSize()} items (or more, see the class doc). */
+    /** True when the queue is bounded and holds {@link #maxSize()} items. */
     public boolean isFull() {
         return maxSize > 0 && storeSize() >= maxSize;
     }
 
     /** True once {@link #shutdown(boolean)} has been called. */
     public boolean isShutDown() {
-        return shutdown != 0;
+        return shutdown;
     }
 
     /**
      * Puts {@code item} in the queue (this class: at the tail): a future done at once when there is room, else
-     * done when a slot freed by a getter was given to this caller (the item is then in the queue).
+     * done when this caller, woken by a get that freed a slot, has put it.
      *
      * @return a future to {@code await}; cancelling it while it waits withdraws the item. It fails with
-     *     {@link QueueShutDownException} when the queue is shut down, or is shut down while this put waits.
+     *     {@link QueueShutDownException} when the queue is shut down, or is shut down before this put went in.
      */
     public Future<Void> put(T item) {
         Objects.requireNonNull(item, "item");
         EventLoop loop = binding.check(this);
-        if (shutdown != 0) {
+        if (isFull()) {
+            if (shutdown) {
+                return Future.failed(shutDown());
+            }
+            Put w = new Put(loop, item);
+            putters.addLast(w);
+            return w;
+        }
+        if (shutdown) {
             return Future.failed(shutDown());
         }
-        if (!isFull()) {
-            enqueue(item);
-            return Future.completed(null);
-        }
-        Waiter<Object> w = new Waiter<>(loop, putters);
-        w.preset = item;
-        putters.addLast(w);
-        @SuppressWarnings("unchecked")
-        Future<Void> done = (Future<Void>) (Future<?>) w;
-        return done;
+        store(item);
+        return Future.completed(null);
     }
 
     /**
@@ -258,34 +237,34 @@ public sealed class Queue<T> permits LifoQueue, PriorityQueue {
      */
     public void putNow(T item) {
         Objects.requireNonNull(item, "item");
-        if (shutdown != 0) {
+        if (shutdown) {
             throw shutDown();
         }
         if (isFull()) {
             throw new QueueFullException("Queue is full (" + maxSize + " items)");
         }
-        enqueue(item);
+        store(item);
     }
 
     /**
-     * Takes the next item (this class: the head): a future done at once when there is one, else done when an
-     * item is handed to this caller.
+     * Takes the next item (this class: the head): a future done at once when there is one, else done when this
+     * caller, woken by a put, has taken one.
      *
      * @return a future to {@code await}; cancelling it (or the task awaiting it) loses no item. It fails with
      *     {@link QueueShutDownException} when the queue is shut down and empty, or is shut down while this get
-     *     waits.
+     *     waits and is empty when it runs.
      */
     public Future<T> get() {
         EventLoop loop = binding.check(this);
-        if (storeSize() > 0) {
-            return Future.completed(dequeue());
+        if (storeSize() == 0) {
+            if (shutdown) {
+                return Future.failed(shutDown());
+            }
+            Get w = new Get(loop);
+            getters.addLast(w);
+            return w;
         }
-        if (shutdown != 0) {
-            return Future.failed(shutDown());
-        }
-        Waiter<T> w = new Waiter<>(loop, getters);
-        getters.addLast(w);
-        return w;
+        return Future.completed(take());
     }
 
     /**
@@ -296,12 +275,12 @@ public sealed class Queue<T> permits LifoQueue, PriorityQueue {
      */
     public T getNow() {
         if (storeSize() == 0) {
-            if (shutdown != 0) {
+            if (shutdown) {
                 throw shutDown();
             }
             throw new QueueEmptyException("Queue is empty");
         }
-        return dequeue();
+        return take();
     }
 
     /**
@@ -352,31 +331,35 @@ public sealed class Queue<T> permits LifoQueue, PriorityQueue {
     /**
      * Shuts the queue down, as asyncio 3.13's {@code shutdown(immediate)}: from now on {@code put} and
      * {@code putNow} fail with {@link QueueShutDownException}, and so do {@code get} and {@code getNow} whenever
-     * the queue is empty. Every waiting getter and putter fails with it now (their tasks resume with it in
-     * their next turn); a putter's item is not put. With {@code immediate}, the queue is emptied first, each
-     * item dropped counting as a {@link #taskDone()}, so waiting {@link #join()}s return when nothing else is
-     * outstanding. Calling it again is allowed ({@code shutdown(true)} after {@code shutdown(false)} empties
-     * the queue then).
+     * the queue is empty. Every waiting getter and putter is woken: when its task runs, a getter takes an item if
+     * one is left, else fails with it; a putter fails with it, its item not put. With {@code immediate}, the
+     * queue is emptied first, each item dropped counting as a {@link #taskDone()}, so waiting {@link #join()}s
+     * return when nothing else is outstanding. Calling it again is allowed ({@code shutdown(true)} after
+     * {@code shutdown(false)} empties the queue then).
      */
     public void shutdown(boolean immediate) {
+        shutdown = true;
         if (immediate) {
-            shutdown = SHUT_DOWN_IMMEDIATE;
-            int dropped = storeSize();
-            storeClear();
-            unfinished = Math.max(0, unfinished - dropped);
+            while (storeSize() > 0) {
+                storeTake();
+                if (unfinished > 0) {
+                    unfinished--;
+                }
+            }
             if (unfinished == 0) {
                 releaseJoiners();
             }
-        } else if (shutdown == 0) {
-            shutdown = SHUT_DOWN;
         }
-        Waiter<T> g;
-        while ((g = getters.pollFirst()) != null) {
-            g.tryFail(shutDown());
+        PrimitiveWait<?> w;
+        while ((w = getters.pollFirst()) != null) { // each re-checks the queue when it runs
+            if (!w.waitOver()) {
+                w.wake();
+            }
         }
-        Waiter<Object> p;
-        while ((p = putters.pollFirst()) != null) {
-            p.tryFail(shutDown());
+        while ((w = putters.pollFirst()) != null) {
+            if (!w.waitOver()) {
+                w.wake();
+            }
         }
     }
 
@@ -384,44 +367,95 @@ public sealed class Queue<T> permits LifoQueue, PriorityQueue {
         return new QueueShutDownException("Queue is shut down");
     }
 
-    /** A new item: to the first live getter, or to the store. */
-    private void enqueue(T item) {
-        handOut(item, false);
+    // ------------------------------------------------------------------------------------------ asyncio's code
+
+    /** {@code put_nowait} once checked: stores the item and wakes the first getter. */
+    private void store(T item) {
+        storeAdd(item);
         unfinished++;
+        wakeUpNext(getters);
     }
 
-    /** Gives {@code item} to the first live getter, else stores it (as the oldest when it is given back). */
-    private void handOut(T item, boolean givenBack) {
-        Waiter<T> g;
-        while ((g = getters.pollFirst()) != null) {
-            if (g.grant(item, () -> handOut(item, true))) {
+    /** {@code get_nowait} once checked: takes the next item and wakes the first putter. */
+    private T take() {
+        T item = storeTake();
+        wakeUpNext(putters);
+        return item;
+    }
+
+    /** asyncio's {@code _wakeup_next}: takes waiters out until one that is not woken or cancelled, and wakes it. */
+    private static void wakeUpNext(ArrayDeque<? extends PrimitiveWait<?>> waiters) {
+        PrimitiveWait<?> w;
+        while ((w = waiters.pollFirst()) != null) {
+            if (!w.waitOver()) {
+                w.wake();
                 return;
             }
         }
-        if (!givenBack) {
-            storeAdd(item);
-        } else if (shutdown == SHUT_DOWN_IMMEDIATE) {
-            // shutdown(true) would have dropped it had it been in the queue, as in asyncio it would have been
-            if (unfinished > 0 && --unfinished == 0) {
-                releaseJoiners();
+    }
+
+    /** One {@code get()} that waits: asyncio's loop {@code while self.empty(): ... await getter}. */
+    private final class Get extends PrimitiveWait<T> {
+        Get(EventLoop loop) {
+            super(loop);
+        }
+
+        @Override
+        void resume(boolean cancelled) {
+            if (cancelled) {
+                getters.remove(this);
+                if (storeSize() > 0 && !futCancelled()) {
+                    wakeUpNext(getters); // woken, but not taking the item: the next getter may
+                }
+                finishCancelled(cancellationMessage());
+            } else if (storeSize() > 0) {
+                finish(take());
+            } else if (shutdown) {
+                finishFailed(shutDown());
+            } else {
+                waitAgain(); // someone took the item first
+                getters.addLast(this);
             }
-        } else {
-            storeAddOldest(item);
+        }
+
+        @Override
+        String kind() {
+            return "Queue.get";
         }
     }
 
-    /** Takes the next item; the slot it frees goes to the first live putter. */
-    private T dequeue() {
-        T item = storeTake();
-        Waiter<Object> p;
-        while (!isFull() && (p = putters.pollFirst()) != null) {
-            if (p.grant(null, null)) {
-                @SuppressWarnings("unchecked")
-                T waiting = (T) p.preset;
-                enqueue(waiting);
+    /** One {@code put(item)} that waits: asyncio's loop {@code while self.full(): ... await putter}. */
+    private final class Put extends PrimitiveWait<Void> {
+        private final T item;
+
+        Put(EventLoop loop, T item) {
+            super(loop);
+            this.item = item;
+        }
+
+        @Override
+        void resume(boolean cancelled) {
+            if (cancelled) {
+                putters.remove(this);
+                if (!isFull() && !futCancelled()) {
+                    wakeUpNext(putters); // woken, but not using the slot: the next putter may
+                }
+                finishCancelled(cancellationMessage());
+            } else if (isFull() && !shutdown) {
+                waitAgain(); // someone filled the slot first
+                putters.addLast(this);
+            } else if (shutdown) {
+                finishFailed(shutDown());
+            } else {
+                store(item);
+                finish(null);
             }
         }
-        return item;
+
+        @Override
+        String kind() {
+            return "Queue.put";
+        }
     }
 
     @Override
@@ -430,6 +464,6 @@ public sealed class Queue<T> permits LifoQueue, PriorityQueue {
                 + storeSize() + (maxSize > 0 ? ", maxSize:" + maxSize : "")
                 + (getters.isEmpty() ? "" : ", getters:" + getters.size())
                 + (putters.isEmpty() ? "" : ", putters:" + putters.size()) + ", unfinished:" + unfinished
-                + (shutdown != 0 ? ", shut down" : "") + "]";
+                + (shutdown ? ", shut down" : "") + "]";
     }
 }

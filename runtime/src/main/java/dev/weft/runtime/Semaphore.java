@@ -21,20 +21,24 @@ import java.util.ArrayDeque;
  * }
  * }</pre>
  *
- * <p><b>Fairness.</b> Waiters get permits in the order they called {@code acquire()}: a released permit goes
- * directly to the first waiter, so a later {@code acquire()} cannot take it first.
+ * <p><b>As asyncio's, step by step.</b> {@link #release()} adds a permit and, when a task waits, wakes the first
+ * one, setting the permit aside for it ({@link #availablePermits()} counts it no more); the waiter goes on when
+ * its task runs, in its next turn. While any waiter is not cancelled, {@code acquire()} waits behind it even when
+ * permits are free (asyncio's {@code locked()}), so waiters get permits in the order they asked; a waiter that
+ * goes on wakes as many more waiters as permits are free.
  *
- * <p><b>Cancellation.</b> A waiter cancelled while waiting takes no permit. A waiter whose task is cancelled
- * after a permit was handed to it but before it resumed passes the permit to the next waiter (or back to the
- * count): no permit is ever lost.
+ * <p><b>Cancellation.</b> A waiter cancelled while waiting takes no permit. A waiter whose task is cancelled after
+ * it was woken but before it ran gives its permit back when it runs, and wakes the next waiter with it: no permit
+ * is ever lost.
  *
  * <p><b>Threads.</b> A semaphore belongs to the event loop running on the thread that first waits on it and is
  * used on that thread only, as asyncio's are.
  */
 public class Semaphore {
-    private final ArrayDeque<Waiter<Void>> waiters = new ArrayDeque<>();
+    /** asyncio's {@code _waiters}: the waits, in order, until each one's resumption has run. */
+    private final ArrayDeque<Acquire> waiters = new ArrayDeque<>();
     private final LoopBinding binding = new LoopBinding();
-    /** Free permits; never above zero while a live waiter waits, since a release goes to the waiter. */
+    /** asyncio's {@code _value}: the permits free and not set aside for a woken waiter. */
     private int permits;
 
     /**
@@ -50,42 +54,60 @@ public class Semaphore {
     }
 
     /**
-     * Takes a permit: a future done at once when one is free, else done when a release hands one to this caller.
+     * Takes a permit: a future done at once when one is free and no waiter but a cancelled one waits, else done
+     * when this caller, woken by a release, goes on.
      *
      * @return a future to {@code await}; cancelling it (or the task awaiting it) withdraws from the queue
      */
     public Future<Void> acquire() {
         EventLoop loop = binding.check(this);
-        if (permits > 0) {
+        if (!isLocked()) {
             permits--;
             return Future.completed(null);
         }
-        Waiter<Void> w = new Waiter<>(loop, waiters);
+        Acquire w = new Acquire(loop);
         waiters.addLast(w);
         return w;
     }
 
-    /** Gives a permit back: to the first waiter, or to the count when none waits. */
+    /** Gives a permit back, waking the first waiter, if any, to take it. */
     public void release() {
-        releasePermit();
+        permits++;
+        wakeUpNext();
     }
 
-    final void releasePermit() {
-        Waiter<Void> w;
-        while ((w = waiters.pollFirst()) != null) {
-            if (w.grant(null, this::releasePermit)) {
-                return;
+    /**
+     * asyncio's {@code _wake_up_next}: the first waiter not yet woken or cancelled is woken, a permit set aside for
+     * it. False when there was none.
+     */
+    private boolean wakeUpNext() {
+        for (Acquire w : waiters) {
+            if (!w.waitOver()) {
+                permits--;
+                w.wake();
+                return true;
             }
         }
-        permits++;
+        return false;
     }
 
-    /** True when {@link #acquire()} would wait (asyncio's {@code locked()}). */
+    /**
+     * True when {@link #acquire()} would wait (asyncio's {@code locked()}): no permit is free, or a waiter that is
+     * not cancelled is ahead.
+     */
     public boolean isLocked() {
-        return permits == 0;
+        if (permits == 0) {
+            return true;
+        }
+        for (Acquire w : waiters) {
+            if (!w.futCancelled()) {
+                return true;
+            }
+        }
+        return false;
     }
 
-    /** The permits free now. */
+    /** The permits free now, not counting those set aside for woken waiters (asyncio's {@code _value}). */
     public int availablePermits() {
         return permits;
     }
@@ -94,5 +116,34 @@ public class Semaphore {
     public String toString() {
         return getClass().getSimpleName() + "@" + Integer.toHexString(System.identityHashCode(this))
                 + "[permits:" + permits + (waiters.isEmpty() ? "" : ", waiters:" + waiters.size()) + "]";
+    }
+
+    /** One {@code acquire()} that waits. */
+    private final class Acquire extends PrimitiveWait<Void> {
+        Acquire(EventLoop loop) {
+            super(loop);
+        }
+
+        /** {@code acquire()} after its {@code await}: leave; cancelled once woken, give the permit back; wake more. */
+        @Override
+        void resume(boolean cancelled) {
+            waiters.remove(this);
+            if (cancelled && woken()) {
+                permits++;
+            }
+            while (permits > 0 && wakeUpNext()) {
+                // as many waiters as there are permits: newcomers waited behind this one
+            }
+            if (cancelled) {
+                finishCancelled(cancellationMessage());
+            } else {
+                finish(null);
+            }
+        }
+
+        @Override
+        String kind() {
+            return "Semaphore.acquire";
+        }
     }
 }

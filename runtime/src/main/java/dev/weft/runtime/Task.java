@@ -146,11 +146,11 @@ public class Task<T> extends Future<T> {
             resume(null, null, false);
             return;
         }
+        if (future instanceof ClaimingFuture<?> c && !c.claim(this)) {
+            return; // the future's own code, run here, made it wait again: still suspended on it
+        }
         int s = future.state();
         if (s == FINISHED) {
-            if (future instanceof Futures.Waiting<?> w) {
-                w.deliver(); // asyncio's wait() sorts its futures in the resumed coroutine
-            }
             resume(future.outcome, null, false);
         } else if (s == FAILED) {
             future.retrieved(); // awaited: the exception is thrown in at the await
@@ -355,18 +355,25 @@ public class Task<T> extends Future<T> {
             return;
         }
         if (l == null) {
+            // the cancellation first: a loop-less future cancelled with this task among its callbacks would resume
+            // the task at once, inside the end of this step
             synchronized (this) {
                 forwardCancellation(f);
             }
-        } else {
-            forwardCancellation(f);
+            FlightEvents.ACTIVE.suspended(this, f);
+            f.addCallback(this);
+            return;
         }
+        awaiting = f;
         FlightEvents.ACTIVE.suspended(this, f);
         if (isBareYield(f) && l.isConfinedHere()) {
             l.enqueue(this, f); // sleep(ZERO): one turn, as asyncio's bare yield
-        } else {
-            f.addCallback(this);
+            return;
         }
+        // as asyncio's __step: the task waits on f, then a cancellation due is passed to f, which so knows who
+        // waits on it (a PrimitiveWait resumes its task itself)
+        f.addCallback(this);
+        forwardCancellation(f);
     }
 
     /**
@@ -536,6 +543,27 @@ public class Task<T> extends Future<T> {
             cancelState = (requests == 0 ? flags & ~MUST_CANCEL : flags) | requests;
         }
         return requests;
+    }
+
+    /**
+     * For a {@link ClaimingFuture}'s claim, which runs asyncio code that sees the exception this task's next step
+     * is about to receive: true when a cancellation is due (requested while the task's awaited future was already
+     * done, asyncio's {@code _must_cancel}), which the claim then takes over: it is cleared here, so the claim
+     * decides what the step receives (its future cancelled, or waiting on). The request count stays, as in
+     * asyncio. Its message is {@link #dueCancelMessage()}, read first. Loop thread.
+     */
+    final boolean takeDueCancellation() {
+        int s = cancelState;
+        if ((s & MUST_CANCEL) == 0 || (s & HOLD_CANCELLATION) != 0) {
+            return false;
+        }
+        cancelState = s & ~MUST_CANCEL;
+        return true;
+    }
+
+    /** The message of the cancellation due at the next step (see {@link #takeDueCancellation()}), or null. */
+    final String dueCancelMessage() {
+        return (cancelState & MUST_CANCEL) != 0 ? (String) outcome : null;
     }
 
     /**

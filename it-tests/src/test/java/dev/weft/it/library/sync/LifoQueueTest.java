@@ -196,9 +196,8 @@ class LifoQueueTest {
     }
 
     /**
-     * Where Weft's hand-off differs from asyncio's: an item put while getters wait goes to the first of them at
-     * once (see Queue's Fairness), so two items put in one turn go to the two getters in the order they were put.
-     * asyncio only wakes the getters, and each takes the top item when it runs: the same Python program
+     * A put only wakes a waiting getter, which takes the top item when it runs: two items put in one turn while two
+     * getters wait go to them newest first. Python 3.13:
      * <pre>
      * async def main():
      *     q = asyncio.LifoQueue()
@@ -210,22 +209,23 @@ class LifoQueueTest {
      *     await settle()
      *     return trace
      * </pre>
-     * gives {@code ['a=y', 'b=x']}. This test pins Weft's behaviour, documented in LifoQueue's Javadoc.
+     * (Until the primitives woke their waiters as asyncio's do, Weft handed x to a at once, giving
+     * {@code a=x, b=y}.)
      */
     @Test
-    void anItemPutWhileGettersWaitGoesToTheFirstAtOnce() {
-        assertEquals(List.of("a=x", "b=y"), EventLoop.run(() -> twoItemsInOneTurn()));
+    void wokenGettersTakeTheTopItemWhenTheyRun() {
+        assertEquals(List.of("a=y", "b=x"), EventLoop.run(() -> twoItemsInOneTurn()));
     }
 
     @Async
-    static Task<List<String>> givenBack() {
+    static Task<List<String>> wokenThenCancelled() {
         LifoQueue<String> q = new LifoQueue<>();
         List<String> trace = new ArrayList<>();
         Task<Void> a = getAndNote(q, "a", trace);
-        q.putNow("x");          // a's
+        q.putNow("x");          // wakes a
         q.putNow("y");
         q.putNow("z");
-        a.cancel();             // before a resumed: x goes back, under y and z
+        a.cancel();             // before a resumed: x stays in the queue, under y and z
         await(Turns.settle());
         trace.add("a cancelled " + a.isCancelled() + ", size " + q.size());
         while (!q.isEmpty()) {
@@ -235,14 +235,14 @@ class LifoQueueTest {
     }
 
     /**
-     * An item handed to a getter cancelled before it resumed goes back under the items put after it, where
-     * asyncio's list still has it. Python 3.13:
+     * An item put for a getter cancelled before it resumed stays in the queue, under the items put after it.
+     * Python 3.13:
      * <pre>
      * async def main():
      *     q = asyncio.LifoQueue()
      *     trace = []
      *     a = asyncio.create_task(get_and_note(q, "a", trace))
-     *     q.put_nowait("x")        # a's
+     *     q.put_nowait("x")        # wakes a
      *     q.put_nowait("y")
      *     q.put_nowait("z")
      *     a.cancel()               # before a resumed: x stays in the queue, under y and z
@@ -254,8 +254,8 @@ class LifoQueueTest {
      * </pre>
      */
     @Test
-    void anItemGivenBackByACancelledGetterGoesUnderNewerItems() {
-        assertEquals(List.of("a cancelled true, size 3", "z", "y", "x"), EventLoop.run(() -> givenBack()));
+    void anItemPutForAGetterCancelledBeforeItRanStaysUnderNewerItems() {
+        assertEquals(List.of("a cancelled true, size 3", "z", "y", "x"), EventLoop.run(() -> wokenThenCancelled()));
     }
 
     @Async

@@ -11,14 +11,50 @@ import dev.weft.runtime.EventLoop;
 import dev.weft.runtime.Future;
 import dev.weft.runtime.Lock;
 import dev.weft.runtime.Task;
+import dev.weft.runtime.Tasks;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** A scenario that hangs (a waiter never woken) fails instead of stalling the build. */
+/**
+ * Lock, as asyncio's {@code Lock}. Each expected trace is CPython 3.13.0's for the same program, run with
+ * {@code loop.set_task_factory(asyncio.eager_task_factory)} and {@code loop.run_until_complete(main())}, Python's
+ * {@code True}/{@code False} lower-cased: quoted in the test's Javadoc, or, for the first tests, written the same
+ * way and checked. The programs share {@code settle} and {@code ticks} (see {@link Turns}) and
+ * <pre>
+ * async def hold(lock, name, trace):
+ *     try:
+ *         async with lock:
+ *             trace.append(f"{name} in")
+ *             await asyncio.sleep(0)
+ *         trace.append(f"{name} out")
+ *     except asyncio.CancelledError:
+ *         trace.append(f"{name} cancelled")
+ * </pre>
+ * A scenario that hangs (a waiter never woken) fails instead of stalling the build.
+ */
 @Timeout(10)
 class LockTest {
+
+    @Async
+    static Task<Void> hold(Lock lock, String name, List<String> trace) {
+        try {
+            await(lock.acquire());
+            try {
+                trace.add(name + " in");
+                await(Tasks.sleep(Duration.ZERO));
+            } finally {
+                lock.release();
+            }
+            trace.add(name + " out");
+        } catch (CancellationException e) {
+            trace.add(name + " cancelled");
+        }
+        return Task.completed(null);
+    }
 
     @Async
     static Task<Void> holdBriefly(Lock lock, String name, List<String> trace) {
@@ -59,7 +95,7 @@ class LockTest {
         List<String> trace = new ArrayList<>();
         await(lock.acquire());
         Task<Void> waiter = holdBriefly(lock, "waiter", trace);
-        lock.release();                       // handed to the waiter, which has not run yet
+        lock.release();                       // wakes the waiter, which has not run yet
         Future<Void> late = lock.acquire();   // must queue behind it
         trace.add("late done at once: " + late.isDone());
         await(late);
@@ -70,7 +106,7 @@ class LockTest {
     }
 
     @Test
-    void releaseHandsTheLockToTheFirstWaiterNotToALaterCaller() {
+    void aLaterCallerWaitsBehindTheWokenWaiter() {
         assertEquals(List.of("late done at once: false", "waiter", "late", "waiter done: true"),
                 EventLoop.run(() -> latecomer()));
     }
@@ -97,14 +133,14 @@ class LockTest {
     }
 
     @Async
-    static Task<List<String>> cancelAfterHandOff() {
+    static Task<List<String>> cancelAfterWakeUp() {
         Lock lock = new Lock();
         List<String> trace = new ArrayList<>();
         await(lock.acquire());
         Task<Void> a = holdBriefly(lock, "a", trace);
         Task<Void> b = holdBriefly(lock, "b", trace);
-        lock.release();   // the lock now belongs to a, which has not resumed yet
-        a.cancel();       // a will see a CancellationException, never the lock
+        lock.release();   // wakes a, which has not resumed yet
+        a.cancel();       // a will see a CancellationException, never the lock, and wake b
         await(b);
         trace.add("a cancelled: " + a.isCancelled());
         trace.add(lock.isLocked() ? "locked" : "unlocked");
@@ -114,9 +150,9 @@ class LockTest {
     }
 
     @Test
-    void aLockHandedToAWaiterCancelledBeforeItRanGoesToTheNext() {
+    void aWaiterWokenThenCancelledBeforeItRanWakesTheNext() {
         assertEquals(List.of("b", "a cancelled: true", "unlocked", "free again: true"),
-                EventLoop.run(() -> cancelAfterHandOff()));
+                EventLoop.run(() -> cancelAfterWakeUp()));
     }
 
     @Async
@@ -130,10 +166,182 @@ class LockTest {
     }
 
     @Test
-    void aLockHandedToTheOnlyWaiterCancelledBeforeItRanIsUnlocked() {
+    void aLockWhoseOnlyWaiterIsCancelledOnceWokenStaysUnlocked() {
         Lock lock = new Lock();
         EventLoop.run(() -> cancelledLastWaiter(lock));
         assertFalse(lock.isLocked());
+    }
+
+    @Async
+    static Task<List<String>> wokenThenCancelled() {
+        Lock lock = new Lock();
+        List<String> trace = new ArrayList<>();
+        await(lock.acquire());
+        Task<Void> a = hold(lock, "a", trace);
+        Task<Void> b = hold(lock, "b", trace);
+        lock.release();   // wakes a
+        a.cancel();       // before a ran: a wakes b when it runs
+        trace.add("locked " + lock.isLocked());
+        await(Turns.ticks(trace, 4));
+        return Task.completed(trace);
+    }
+
+    /**
+     * A waiter woken by a release and cancelled before it ran wakes the next one when it runs, a turn later, and
+     * the next one takes the lock in the turn after; meanwhile the lock is unlocked. Python 3.13:
+     * <pre>
+     * async def main():
+     *     lock = asyncio.Lock(); trace = []
+     *     await lock.acquire()
+     *     a = asyncio.create_task(hold(lock, "a", trace))
+     *     b = asyncio.create_task(hold(lock, "b", trace))
+     *     lock.release()          # wakes a
+     *     a.cancel()              # before a ran: a wakes b when it runs
+     *     trace.append(f"locked {lock.locked()}")
+     *     await ticks(trace, 4)
+     *     return trace
+     * </pre>
+     */
+    @Test
+    void aWokenWaiterCancelledBeforeItRanWakesTheNextWhenItRuns() {
+        assertEquals(List.of("locked false", "t0", "a cancelled", "t1", "b in", "t2", "b out", "t3"),
+                EventLoop.run(() -> wokenThenCancelled()));
+    }
+
+    @Async
+    static Task<List<String>> cancelledFirstWaiter() {
+        Lock lock = new Lock();
+        List<String> trace = new ArrayList<>();
+        await(lock.acquire());
+        Task<Void> a = hold(lock, "a", trace);
+        Task<Void> b = hold(lock, "b", trace);
+        a.cancel();       // a is still first in line until it runs
+        lock.release();   // wakes nobody: the first waiter is done
+        await(Turns.ticks(trace, 4));
+        return Task.completed(trace);
+    }
+
+    /**
+     * A release wakes the first waiter only, and a cancelled one that has not run yet is still first: it wakes the
+     * next one when it runs. Python 3.13:
+     * <pre>
+     * async def main():
+     *     lock = asyncio.Lock(); trace = []
+     *     await lock.acquire()
+     *     a = asyncio.create_task(hold(lock, "a", trace))
+     *     b = asyncio.create_task(hold(lock, "b", trace))
+     *     a.cancel()              # a is still first in line until it runs
+     *     lock.release()          # wakes nobody: the first waiter is done
+     *     await ticks(trace, 4)
+     *     return trace
+     * </pre>
+     */
+    @Test
+    void aCancelledWaiterThatHasNotRunYetPassesTheReleaseOnWhenItRuns() {
+        assertEquals(List.of("t0", "a cancelled", "t1", "b in", "t2", "b out", "t3"),
+                EventLoop.run(() -> cancelledFirstWaiter()));
+    }
+
+    @Async
+    static Task<List<String>> newcomer() {
+        Lock lock = new Lock();
+        List<String> trace = new ArrayList<>();
+        await(lock.acquire());
+        Task<Void> a = hold(lock, "a", trace);
+        lock.release();   // wakes a
+        trace.add("locked " + lock.isLocked());
+        Task<Void> n = hold(lock, "n", trace); // waits behind a
+        await(Turns.ticks(trace, 5));
+        return Task.completed(trace);
+    }
+
+    /**
+     * A task that asks for the lock after a release, before the woken waiter ran, finds it unlocked but waits
+     * behind that waiter. Python 3.13:
+     * <pre>
+     * async def main():
+     *     lock = asyncio.Lock(); trace = []
+     *     await lock.acquire()
+     *     a = asyncio.create_task(hold(lock, "a", trace))
+     *     lock.release()          # wakes a
+     *     trace.append(f"locked {lock.locked()}")
+     *     n = asyncio.create_task(hold(lock, "n", trace))    # waits behind a
+     *     await ticks(trace, 5)
+     *     return trace
+     * </pre>
+     */
+    @Test
+    void aNewcomerWaitsBehindTheWokenWaiter() {
+        assertEquals(List.of("locked false", "t0", "a in", "t1", "a out", "t2", "n in", "t3", "n out", "t4"),
+                EventLoop.run(() -> newcomer()));
+    }
+
+    @Async
+    static Task<List<String>> newcomerAfterCancelled() {
+        Lock lock = new Lock();
+        List<String> trace = new ArrayList<>();
+        await(lock.acquire());
+        Task<Void> a = hold(lock, "a", trace);
+        a.cancel();
+        lock.release();
+        Task<Void> n = hold(lock, "n", trace); // only a cancelled waiter: takes it at once
+        await(Turns.ticks(trace, 4));
+        return Task.completed(trace);
+    }
+
+    /**
+     * A newcomer takes an unlocked lock at once when every waiter is cancelled, even one that has not run yet.
+     * Python 3.13:
+     * <pre>
+     * async def main():
+     *     lock = asyncio.Lock(); trace = []
+     *     await lock.acquire()
+     *     a = asyncio.create_task(hold(lock, "a", trace))
+     *     a.cancel()
+     *     lock.release()
+     *     n = asyncio.create_task(hold(lock, "n", trace))    # only a cancelled waiter: takes it at once
+     *     await ticks(trace, 4)
+     *     return trace
+     * </pre>
+     */
+    @Test
+    void aNewcomerTakesTheLockAtOnceWhenOnlyCancelledWaitersWait() {
+        assertEquals(List.of("n in", "t0", "a cancelled", "n out", "t1", "t2", "t3"),
+                EventLoop.run(() -> newcomerAfterCancelled()));
+    }
+
+    @Async
+    static Task<List<String>> uncancelled() {
+        Lock lock = new Lock();
+        List<String> trace = new ArrayList<>();
+        await(lock.acquire());
+        Task<Void> a = hold(lock, "a", trace);
+        lock.release();
+        a.cancel();
+        trace.add("uncancel " + a.uncancel());
+        await(Turns.ticks(trace, 4));
+        return Task.completed(trace);
+    }
+
+    /**
+     * A woken waiter whose cancellation is taken back before it ran takes the lock (asyncio 3.13's
+     * {@code uncancel()} drops the pending cancellation). Python 3.13:
+     * <pre>
+     * async def main():
+     *     lock = asyncio.Lock(); trace = []
+     *     await lock.acquire()
+     *     a = asyncio.create_task(hold(lock, "a", trace))
+     *     lock.release()
+     *     a.cancel()
+     *     trace.append(f"uncancel {a.uncancel()}")
+     *     await ticks(trace, 4)
+     *     return trace
+     * </pre>
+     */
+    @Test
+    void aWokenWaiterWhoseCancellationIsTakenBackTakesTheLock() {
+        assertEquals(List.of("uncancel 0", "t0", "a in", "t1", "a out", "t2", "t3"),
+                EventLoop.run(() -> uncancelled()));
     }
 
     @Test

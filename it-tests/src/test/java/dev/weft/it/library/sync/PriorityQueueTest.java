@@ -167,14 +167,14 @@ class PriorityQueueTest {
     }
 
     @Async
-    static Task<List<String>> givenBack() {
+    static Task<List<String>> wokenThenCancelled() {
         PriorityQueue<Job> q = new PriorityQueue<>(BY_PRIORITY);
         List<String> trace = new ArrayList<>();
         Task<Void> a = getAndNote(q, "a", trace);
-        q.putNow(new Job(1, "x"));      // a's
+        q.putNow(new Job(1, "x"));      // wakes a
         q.putNow(new Job(1, "y"));
         q.putNow(new Job(0, "z"));
-        a.cancel();                     // before a resumed: x goes back, before y, which was put after it
+        a.cancel();                     // before a resumed: x stays, before y, which was put after it
         await(Turns.settle());
         trace.add("a cancelled " + a.isCancelled() + ", size " + q.size());
         while (!q.isEmpty()) {
@@ -184,8 +184,8 @@ class PriorityQueueTest {
     }
 
     /**
-     * An item handed to a getter cancelled before it resumed goes back in its place, before the items of equal
-     * priority put after it. Python 3.13, with the counter (asyncio leaves x in its heap throughout):
+     * An item put for a getter cancelled before it resumed stays in its place, before the items of equal
+     * priority put after it. Python 3.13, with the counter:
      * <pre>
      * async def main():
      *     q = asyncio.PriorityQueue()
@@ -195,7 +195,7 @@ class PriorityQueueTest {
      *         item = await q.get()
      *         trace.append(f"{name}={item[2]}")
      *     a = asyncio.create_task(get_and_note_name("a"))
-     *     q.put_nowait((1, next(count), "x"))      # a's
+     *     q.put_nowait((1, next(count), "x"))      # wakes a
      *     q.put_nowait((1, next(count), "y"))
      *     q.put_nowait((0, next(count), "z"))
      *     a.cancel()
@@ -207,8 +207,8 @@ class PriorityQueueTest {
      * </pre>
      */
     @Test
-    void anItemGivenBackByACancelledGetterKeepsItsPlace() {
-        assertEquals(List.of("a cancelled true, size 3", "z", "x", "y"), EventLoop.run(() -> givenBack()));
+    void anItemPutForAGetterCancelledBeforeItRanKeepsItsPlace() {
+        assertEquals(List.of("a cancelled true, size 3", "z", "x", "y"), EventLoop.run(() -> wokenThenCancelled()));
     }
 
     @Async
@@ -302,9 +302,8 @@ class PriorityQueueTest {
     }
 
     /**
-     * Where Weft's hand-off differs from asyncio's: an item put while getters wait goes to the first of them at
-     * once (see Queue's Fairness), so two items put in one turn go to the getters in the order they were put.
-     * asyncio only wakes the getters, and each takes the smallest item when it runs: the same Python program
+     * A put only wakes a waiting getter, which takes the least item when it runs: two items put in one turn while
+     * two getters wait go to them least first. Python 3.13:
      * <pre>
      * async def main():
      *     q = asyncio.PriorityQueue()
@@ -316,11 +315,12 @@ class PriorityQueueTest {
      *     await settle()
      *     return trace
      * </pre>
-     * gives {@code ['a=2', 'b=7']}. This test pins Weft's behaviour, documented in PriorityQueue's Javadoc.
+     * (Until the primitives woke their waiters as asyncio's do, Weft handed 7 to a at once, giving
+     * {@code a=7, b=2}.)
      */
     @Test
-    void anItemPutWhileGettersWaitGoesToTheFirstAtOnce() {
-        assertEquals(List.of("a=7", "b=2"), EventLoop.run(() -> twoItemsInOneTurn()));
+    void wokenGettersTakeTheLeastItemWhenTheyRun() {
+        assertEquals(List.of("a=2", "b=7"), EventLoop.run(() -> twoItemsInOneTurn()));
     }
 
     @Async

@@ -446,13 +446,13 @@ class QueueShutdownTest {
     }
 
     @Async
-    static Task<List<String>> handedThenCancelled() {
+    static Task<List<String>> wokenThenCancelled() {
         Queue<String> q = new Queue<>();
         List<String> trace = new ArrayList<>();
         Task<Void> a = getAndNote(q, "a", trace);
-        q.putNow("x");                          // handed to a, which has not run yet
-        q.shutdown(true);
-        a.cancel();                             // a never sees x: dropped, counted done
+        q.putNow("x");                          // wakes a, which has not run yet
+        q.shutdown(true);                       // drops x, counted done
+        a.cancel();
         Task<Void> j = joinAndNote(q, trace);
         await(Turns.settle());
         trace.add("a cancelled " + a.isCancelled() + ", size " + q.size() + ", joined " + j.isDone());
@@ -460,14 +460,14 @@ class QueueShutdownTest {
     }
 
     /**
-     * An item handed to a getter that is cancelled before it resumes, after shutdown(true), is dropped and
-     * counted done, as shutdown(true) drops it in asyncio (where it is still in the queue then). Python 3.13:
+     * An item put for a getter that has not run yet is still in the queue, so shutdown(true) drops it and counts
+     * it done; the getter, cancelled, takes nothing. Python 3.13:
      * <pre>
      * async def main():
      *     q = asyncio.Queue()
      *     trace = []
      *     a = asyncio.create_task(get_and_note(q, "a", trace))
-     *     q.put_nowait("x")                        # a's turn has come; it has not run yet
+     *     q.put_nowait("x")                        # wakes a, which has not run yet
      *     q.shutdown(True)
      *     a.cancel()
      *     j = asyncio.create_task(join_and_note(q, trace))
@@ -477,9 +477,9 @@ class QueueShutdownTest {
      * </pre>
      */
     @Test
-    void anItemGivenBackAfterShutdownImmediateIsDroppedAndCountedDone() {
+    void anItemPutForAGetterThatHasNotRunIsDroppedByShutdownImmediate() {
         assertEquals(List.of("joined", "a cancelled true, size 0, joined true"),
-                EventLoop.run(() -> handedThenCancelled()));
+                EventLoop.run(() -> wokenThenCancelled()));
     }
 
     @Async
@@ -487,13 +487,13 @@ class QueueShutdownTest {
         Queue<String> q = new Queue<>(1);
         List<String> trace = new ArrayList<>();
         getAndNote(q, "a", trace);
-        q.putNow("x");                          // handed to a, which has not run yet
+        q.putNow("x");                          // wakes a, which has not run yet
         q.shutdown(true);
         await(Turns.settle());
         Queue<String> r = new Queue<>(1);
         r.putNow("a");
         putAndNote(r, "b", trace);
-        trace.add("got " + r.getNow());         // the slot is b's, which has not run yet
+        trace.add("got " + r.getNow());         // frees the slot for b, which has not run yet
         r.shutdown();
         await(Turns.settle());
         trace.add("size " + r.size());
@@ -501,15 +501,15 @@ class QueueShutdownTest {
     }
 
     /**
-     * Where Weft's hand-off differs from asyncio's (see Queue's "Shutting down"): a getter whose item was handed
-     * to it, or a putter let in, before the shutdown finishes normally even when its task runs after it. asyncio
-     * only wakes them, and they fail when they run: the Python program
+     * A getter woken by a put, or a putter by a get, before the shutdown, whose task runs after it, sees the queue
+     * as it is then: the getter fails when shutdown(true) has emptied the queue, the putter fails in any case, its
+     * item not put. Python 3.13:
      * <pre>
      * async def main():
      *     q = asyncio.Queue(1)
      *     trace = []
      *     asyncio.create_task(get_and_note(q, "a", trace))
-     *     q.put_nowait("x")                        # a's turn has come; it has not run yet
+     *     q.put_nowait("x")                        # wakes a, which has not run yet
      *     q.shutdown(True)
      *     await settle()
      *     r = asyncio.Queue(1)
@@ -521,10 +521,12 @@ class QueueShutdownTest {
      *     trace.append(f"size {r.qsize()}")
      *     return trace
      * </pre>
-     * gives {@code ['a: shut down', 'got a', 'put b: shut down', 'size 0']}. This test pins Weft's behaviour.
+     * (Until the primitives woke their waiters as asyncio's do, Weft handed x to a and let b's item in at once,
+     * and both finished normally: {@code a=x, got a, put b, size 1}.)
      */
     @Test
-    void aWaiterWhoseTurnCameBeforeTheShutdownFinishesNormally() {
-        assertEquals(List.of("a=x", "got a", "put b", "size 1"), EventLoop.run(() -> turnCameBeforeShutdown()));
+    void aWaiterWokenBeforeTheShutdownSeesTheShutdownWhenItRuns() {
+        assertEquals(List.of("a: shut down", "got a", "put b: shut down", "size 0"),
+                EventLoop.run(() -> turnCameBeforeShutdown()));
     }
 }
