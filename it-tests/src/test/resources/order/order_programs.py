@@ -18,12 +18,17 @@ Op       := L              log this op's position
           | G[ P[ ] ... ]  gather tasks started on the nested programs, log the results or the cancellation
           | H[ Program ]   await shield(a task started on the nested program), log its result or the cancellation
           | M[ Program ]   async with the program's one Lock: await a task started on the nested program
+          | N[ Program ]   the same with the program's one Semaphore(2)
+          | Na | Nr        the Semaphore alone: await acquire() (logging a cancellation), release() (which may raise its
+                           count above 2, as asyncio allows)
           | Ew | Es | Ec   the program's one Event: await wait() (logging a cancellation), set(), clear()
           | Bp | Bg        the program's one Queue(maxsize=1): await put(this op's position), await get() and log it
+          | Cw | Cn | Ca   the program's one Condition, over its Lock: async with it, await wait() and log, or
+                           notify(), or notify_all()
+          | Xk             cancel the k-th kept task, log what cancel() returned
 
 Once main is done, a task returns at its next operation, and one that catches a cancellation logs it and returns:
 the shutdown cancels each pending task once, and a program that went on and waited again would never end.
-          | Xk             cancel the k-th kept task, log what cancel() returned
 """
 import asyncio
 import signal
@@ -35,11 +40,11 @@ def parse(tokens, pos, name):
     while pos < len(tokens) and tokens[pos] != "]":
         t = tokens[pos]
         pos += 1
-        if t in ("C[", "P[", "G[", "H[", "M["):
+        if t in ("C[", "P[", "G[", "H[", "M[", "N["):
             child, pos = parse(tokens, pos, f"{name}.{len(ops)}")
             pos += 1  # the closing bracket
             ops.append((t[0], child))
-        elif t[0] in "EB":
+        elif t[0] in "EBCN":
             ops.append((t, None))
         elif t[0] in "JX":
             ops.append((t[0], int(t[1:])))
@@ -106,6 +111,45 @@ async def execute(prog, log):
                 log.append(f"{at}!m")
                 if shared["done"]:
                     return name  # shutting down: stop, as a program that catches every cancellation would never end
+        elif kind == "N":
+            try:
+                async with shared["semaphore"]:
+                    log.append(f"{at}+")
+                    r = await loop.create_task(execute(arg, log))
+                    log.append(f"{at}={r}")
+            except asyncio.CancelledError:
+                log.append(f"{at}!s")
+                if shared["done"]:
+                    return name  # shutting down: stop, as a program that catches every cancellation would never end
+        elif kind == "Na":
+            try:
+                await shared["semaphore"].acquire()
+            except asyncio.CancelledError:
+                log.append(f"{at}!a")
+                if shared["done"]:
+                    return name  # shutting down: stop, as a program that catches every cancellation would never end
+        elif kind == "Nr":
+            shared["semaphore"].release()
+        elif kind == "Cw":
+            try:
+                async with shared["condition"]:
+                    await shared["condition"].wait()
+                    log.append(f"{at}w")
+            except asyncio.CancelledError:
+                log.append(f"{at}!w")
+                if shared["done"]:
+                    return name  # shutting down: stop, as a program that catches every cancellation would never end
+        elif kind in ("Cn", "Ca"):
+            try:
+                async with shared["condition"]:
+                    if kind == "Cn":
+                        shared["condition"].notify()
+                    else:
+                        shared["condition"].notify_all()
+            except asyncio.CancelledError:
+                log.append(f"{at}!o")
+                if shared["done"]:
+                    return name  # shutting down: stop, as a program that catches every cancellation would never end
         elif kind == "Ew":
             try:
                 await shared["event"].wait()
@@ -154,7 +198,9 @@ SHARED = [None]
 async def main(prog, log):
     """Starts the program's root task and looks each turn, at most 100 turns, whether it is done: a program may wait
     forever (an Event never set, a Queue never filled), and asyncio.run then cancels it with the rest."""
-    SHARED[0] = {"lock": asyncio.Lock(), "event": asyncio.Event(), "queue": asyncio.Queue(1), "done": False}
+    lock = asyncio.Lock()
+    SHARED[0] = {"lock": lock, "semaphore": asyncio.Semaphore(2), "condition": asyncio.Condition(lock),
+                 "event": asyncio.Event(), "queue": asyncio.Queue(1), "done": False}
     root = asyncio.get_running_loop().create_task(execute(prog, log))
     for _ in range(100):
         if root.done():
