@@ -119,7 +119,7 @@ abstract class PrimitiveWait<T> extends ClaimingFuture<T> {
     private void resumeSoon() {
         EventLoop l = loop;
         if (l == null) {
-            resume(fut == FUT_CANCELLED); // no loop: at once, the outcome reaching the callbacks on this thread
+            runResume(fut == FUT_CANCELLED); // no loop: at once, the outcome reaching the callbacks on this thread
             return;
         }
         if (pendingCallbacks() instanceof Task<?> t && t.loop == l && t.awaiting() == this && takeSoleCallback(t)) {
@@ -132,7 +132,19 @@ abstract class PrimitiveWait<T> extends ClaimingFuture<T> {
 
     private void resumeAsCallback() {
         if (!isDone() && fut != WAITING && stepper == null) {
-            resume(fut == FUT_CANCELLED || mustCancel);
+            runResume(fut == FUT_CANCELLED || mustCancel);
+        }
+    }
+
+    /**
+     * {@link #resume}; what it throws (a PriorityQueue's comparator, say) fails this future, as it would leave
+     * asyncio's coroutine.
+     */
+    private void runResume(boolean cancelled) {
+        try {
+            resume(cancelled);
+        } catch (Throwable e) {
+            finishFailed(e);
         }
     }
 
@@ -149,7 +161,7 @@ abstract class PrimitiveWait<T> extends ClaimingFuture<T> {
             cancelled = true; // asyncio's __step: _must_cancel throws a CancelledError in at the await
             cancellation = due;
         }
-        resume(cancelled);
+        runResume(cancelled);
         if (isDone()) {
             return true;
         }

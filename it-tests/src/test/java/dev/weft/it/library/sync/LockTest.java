@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.weft.Async;
 import dev.weft.runtime.EventLoop;
 import dev.weft.runtime.Future;
+import dev.weft.runtime.Futures;
 import dev.weft.runtime.Lock;
 import dev.weft.runtime.Task;
 import dev.weft.runtime.Tasks;
@@ -342,6 +343,72 @@ class LockTest {
     void aWokenWaiterWhoseCancellationIsTakenBackTakesTheLock() {
         assertEquals(List.of("uncancel 0", "t0", "a in", "t1", "a out", "t2", "t3"),
                 EventLoop.run(() -> uncancelled()));
+    }
+
+    @Async
+    static Task<Void> viaGather(Lock lock, String name, List<String> trace) {
+        try {
+            await(Futures.gather(lock.acquire()));
+            trace.add(name + " in");
+            lock.release();
+        } catch (CancellationException e) {
+            trace.add(name + " cancelled");
+        }
+        return Task.completed(null);
+    }
+
+    @Async
+    static Task<List<String>> gathered(boolean cancel) {
+        Lock lock = new Lock();
+        List<String> trace = new ArrayList<>();
+        await(lock.acquire());
+        Task<Void> g = viaGather(lock, "g", trace);
+        Task<Void> b = hold(lock, "b", trace);
+        lock.release();   // wakes g's acquire
+        if (cancel) {
+            g.cancel();   // cancels the gather, which cancels the acquire once woken
+        }
+        await(Turns.ticks(trace, 6));
+        return Task.completed(trace);
+    }
+
+    /**
+     * A wait that no task awaits directly (here a gather's) takes the lock in a callback of its own, in the turn
+     * where asyncio's gather runs the task it wraps the acquire in; the gather then hears of it a turn later, as
+     * from that task. Python 3.13:
+     * <pre>
+     * async def main():
+     *     lock = asyncio.Lock(); trace = []
+     *     await lock.acquire()
+     *     async def via_gather(name):
+     *         try:
+     *             await asyncio.gather(lock.acquire())
+     *             trace.append(f"{name} in")
+     *             lock.release()
+     *         except asyncio.CancelledError:
+     *             trace.append(f"{name} cancelled")
+     *     g = asyncio.create_task(via_gather("g"))
+     *     b = asyncio.create_task(hold(lock, "b", trace))
+     *     lock.release()          # wakes g's acquire
+     *     await ticks(trace, 6)
+     *     return trace
+     * </pre>
+     */
+    @Test
+    void aWaitAwaitedThroughAGatherTakesTheLockAsAsyncioWrappedInATask() {
+        assertEquals(List.of("t0", "t1", "t2", "g in", "t3", "b in", "t4", "b out", "t5"),
+                EventLoop.run(() -> gathered(false)));
+    }
+
+    /**
+     * Cancelled once woken, such a wait passes the wake-up on, as asyncio's wrapping task does, whose cancellation
+     * is then due at its next step. The trace is CPython 3.13's for the program above with
+     * {@code g.cancel()} right after the release.
+     */
+    @Test
+    void aWaitAwaitedThroughAGatherCancelledOnceWokenWakesTheNext() {
+        assertEquals(List.of("t0", "t1", "b in", "t2", "b out", "g cancelled", "t3", "t4", "t5"),
+                EventLoop.run(() -> gathered(true)));
     }
 
     @Test

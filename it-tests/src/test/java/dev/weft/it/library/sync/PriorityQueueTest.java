@@ -425,6 +425,64 @@ class PriorityQueueTest {
                 EventLoop.run(() -> shutdown()));
     }
 
+    @Async
+    static Task<List<String>> comparatorThrowsForAWokenPutter() {
+        Comparator<Job> fragile = (x, y) -> {
+            int c = Integer.compare(x.priority(), y.priority());
+            if (c == 0 && (x.name().equals("boom") || y.name().equals("boom"))) {
+                throw new IllegalArgumentException("cannot compare " + x + " with " + y);
+            }
+            return c;
+        };
+        PriorityQueue<Job> q = new PriorityQueue<>(2, fragile);
+        List<String> trace = new ArrayList<>();
+        q.putNow(new Job(1, "a"));
+        q.putNow(new Job(2, "b"));
+        Task<Void> putter = putBoom(q, trace);
+        trace.add("got " + q.getNow().name());  // wakes the putter, which compares its item with b when it runs
+        await(Turns.settle());
+        return Task.completed(trace);
+    }
+
+    @Async
+    static Task<Void> putBoom(PriorityQueue<Job> q, List<String> trace) {
+        try {
+            await(q.put(new Job(2, "boom")));   // waits: full
+            trace.add("put");
+        } catch (IllegalArgumentException e) {
+            trace.add("put failed");
+        }
+        return Task.completed(null);
+    }
+
+    /**
+     * A woken putter stores its item when it runs; what the comparator throws then fails its put, as asyncio's
+     * put fails with heapq's TypeError. Python 3.13:
+     * <pre>
+     * async def main():
+     *     q = asyncio.PriorityQueue(2)
+     *     trace = []
+     *     q.put_nowait((1, "a"))
+     *     q.put_nowait((2, "b"))
+     *     async def put_boom():
+     *         try:
+     *             await q.put((2, object()))    # waits: full
+     *             trace.append("put")
+     *         except TypeError:
+     *             trace.append("put failed")
+     *     asyncio.create_task(put_boom())
+     *     trace.append(f"got {q.get_nowait()[1]}")   # wakes the putter, which compares its item when it runs
+     *     await settle()
+     *     return trace
+     * </pre>
+     * (asyncio's list keeps the item, as heappush appends it before it compares; this queue's heap does not. The
+     * comparator must not throw: see PriorityQueue.)
+     */
+    @Test
+    void whatTheComparatorThrowsWhenAWokenPutterStoresItsItemFailsThePut() {
+        assertEquals(List.of("got a", "put failed"), EventLoop.run(() -> comparatorThrowsForAWokenPutter()));
+    }
+
     /**
      * Without a comparator an item must be Comparable; asyncio fails at the first comparison, with
      * {@code TypeError: '<' not supported between instances of 'object' and 'object'}; here the put fails at
