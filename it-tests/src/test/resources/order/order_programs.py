@@ -27,8 +27,8 @@ Op       := L              log this op's position
                            notify(), or notify_all()
           | Xk             cancel the k-th kept task, log what cancel() returned
 
-Once main is done, a task returns at its next operation, and one that catches a cancellation logs it and returns:
-the shutdown cancels each pending task once, and a program that went on and waited again would never end.
+Once main is done, a task returns at its next operation (one that caught a cancellation logs it first): the
+shutdown cancels each pending task once, and a program that went on and waited again would never end.
 """
 import asyncio
 import signal
@@ -71,8 +71,6 @@ async def execute(prog, log):
                 await asyncio.sleep(0)
             except asyncio.CancelledError:
                 log.append(at + "!q")
-                if shared["done"]:
-                    return name  # shutting down: stop, as a program that catches every cancellation would never end
         elif kind == "K":
             log.append(f"{at}k{'true' if asyncio.current_task().cancel() else 'false'}")
         elif kind == "U":
@@ -91,16 +89,12 @@ async def execute(prog, log):
                 log.append(f"{at}=[{','.join(r)}]")
             except asyncio.CancelledError:
                 log.append(f"{at}!g")
-                if shared["done"]:
-                    return name  # shutting down: stop, as a program that catches every cancellation would never end
         elif kind == "H":
             try:
                 r = await asyncio.shield(loop.create_task(execute(arg, log)))
                 log.append(f"{at}={r}")
             except asyncio.CancelledError:
                 log.append(f"{at}!h")
-                if shared["done"]:
-                    return name  # shutting down: stop, as a program that catches every cancellation would never end
         elif kind == "M":
             try:
                 async with shared["lock"]:
@@ -109,8 +103,6 @@ async def execute(prog, log):
                     log.append(f"{at}={r}")
             except asyncio.CancelledError:
                 log.append(f"{at}!m")
-                if shared["done"]:
-                    return name  # shutting down: stop, as a program that catches every cancellation would never end
         elif kind == "N":
             try:
                 async with shared["semaphore"]:
@@ -119,15 +111,11 @@ async def execute(prog, log):
                     log.append(f"{at}={r}")
             except asyncio.CancelledError:
                 log.append(f"{at}!s")
-                if shared["done"]:
-                    return name  # shutting down: stop, as a program that catches every cancellation would never end
         elif kind == "Na":
             try:
                 await shared["semaphore"].acquire()
             except asyncio.CancelledError:
                 log.append(f"{at}!a")
-                if shared["done"]:
-                    return name  # shutting down: stop, as a program that catches every cancellation would never end
         elif kind == "Nr":
             shared["semaphore"].release()
         elif kind == "Cw":
@@ -137,8 +125,6 @@ async def execute(prog, log):
                     log.append(f"{at}w")
             except asyncio.CancelledError:
                 log.append(f"{at}!w")
-                if shared["done"]:
-                    return name  # shutting down: stop, as a program that catches every cancellation would never end
         elif kind in ("Cn", "Ca"):
             try:
                 async with shared["condition"]:
@@ -148,16 +134,12 @@ async def execute(prog, log):
                         shared["condition"].notify_all()
             except asyncio.CancelledError:
                 log.append(f"{at}!o")
-                if shared["done"]:
-                    return name  # shutting down: stop, as a program that catches every cancellation would never end
         elif kind == "Ew":
             try:
                 await shared["event"].wait()
                 log.append(f"{at}e")
             except asyncio.CancelledError:
                 log.append(f"{at}!e")
-                if shared["done"]:
-                    return name  # shutting down: stop, as a program that catches every cancellation would never end
         elif kind == "Es":
             shared["event"].set()
         elif kind == "Ec":
@@ -167,15 +149,11 @@ async def execute(prog, log):
                 await shared["queue"].put(at)
             except asyncio.CancelledError:
                 log.append(f"{at}!p")
-                if shared["done"]:
-                    return name  # shutting down: stop, as a program that catches every cancellation would never end
         elif kind == "Bg":
             try:
                 log.append(f"{at}<{await shared['queue'].get()}")
             except asyncio.CancelledError:
                 log.append(f"{at}!b")
-                if shared["done"]:
-                    return name  # shutting down: stop, as a program that catches every cancellation would never end
         elif kind == "P":
             kept.append(loop.create_task(execute(arg, log)))
         elif kind == "J":
@@ -185,8 +163,6 @@ async def execute(prog, log):
                     log.append(f"{at}={r}")
                 except asyncio.CancelledError:
                     log.append(f"{at}!c")
-                    if shared["done"]:
-                        return name  # shutting down: stop, as a program that catches every cancellation would never end
         elif kind == "X":
             if arg < len(kept):
                 log.append(f"{at}x{'true' if kept[arg].cancel() else 'false'}")

@@ -227,7 +227,7 @@ class OrderDifferentialTest {
     record Primitives(Lock lock, Semaphore semaphore, Condition condition, Event event, Queue<String> queue) {}
 
     private static Primitives shared;
-    /** Set once main is done: from then on a task that catches a cancellation returns (see order_programs.py). */
+    /** Set once main is done: from then on a task returns at its next operation (see order_programs.py). */
     private static boolean mainDone;
 
     /** The Java side of {@code order_programs.py}'s {@code execute}: the same operations, the same words logged. */
@@ -239,7 +239,7 @@ class OrderDifferentialTest {
         List<Op> ops = program.ops();
         for (int i = 0; i < ops.size(); i++) {
             if (mainDone) {
-                return Task.completed(program.name()); // see order_programs.py
+                return Task.completed(program.name()); // shutting down: see order_programs.py
             }
             Op op = ops.get(i);
             String at = program.name() + "." + i;
@@ -252,9 +252,6 @@ class OrderDifferentialTest {
                     await(Tasks.sleep(Duration.ZERO));
                 } catch (CancellationException e) {
                     log.add(at + "!q");
-                    if (mainDone) {
-                        return Task.completed(program.name()); // see order_programs.py
-                    }
                 }
             } else if (op instanceof CancelSelf) {
                 log.add(at + "k" + Task.current().cancel());
@@ -276,9 +273,6 @@ class OrderDifferentialTest {
                         log.add(at + "=" + r);
                     } catch (CancellationException e) {
                         log.add(at + "!c");
-                        if (mainDone) {
-                            return Task.completed(program.name()); // see order_programs.py
-                        }
                     }
                 }
             } else if (op instanceof Gather g) {
@@ -291,9 +285,6 @@ class OrderDifferentialTest {
                     log.add(at + "=[" + String.join(",", r) + "]");
                 } catch (CancellationException e) {
                     log.add(at + "!g");
-                    if (mainDone) {
-                        return Task.completed(program.name()); // see order_programs.py
-                    }
                 }
             } else if (op instanceof Shield h) {
                 try {
@@ -301,9 +292,6 @@ class OrderDifferentialTest {
                     log.add(at + "=" + r);
                 } catch (CancellationException e) {
                     log.add(at + "!h");
-                    if (mainDone) {
-                        return Task.completed(program.name()); // see order_programs.py
-                    }
                 }
             } else if (op instanceof Locked m) {
                 try {
@@ -317,9 +305,6 @@ class OrderDifferentialTest {
                     }
                 } catch (CancellationException e) {
                     log.add(at + "!m");
-                    if (mainDone) {
-                        return Task.completed(program.name()); // see order_programs.py
-                    }
                 }
             } else if (op instanceof Permitted n) {
                 try {
@@ -333,9 +318,6 @@ class OrderDifferentialTest {
                     }
                 } catch (CancellationException e) {
                     log.add(at + "!s");
-                    if (mainDone) {
-                        return Task.completed(program.name()); // see order_programs.py
-                    }
                 }
             } else if (op instanceof Shared e) {
                 switch (e.code()) {
@@ -350,9 +332,6 @@ class OrderDifferentialTest {
                             }
                         } catch (CancellationException c) {
                             log.add(at + "!w");
-                            if (mainDone) {
-                                return Task.completed(program.name()); // see order_programs.py
-                            }
                         }
                     }
                     case "Na" -> {
@@ -360,9 +339,6 @@ class OrderDifferentialTest {
                             await(p.semaphore().acquire());
                         } catch (CancellationException c) {
                             log.add(at + "!a");
-                            if (mainDone) {
-                                return Task.completed(program.name()); // see order_programs.py
-                            }
                         }
                     }
                     case "Nr" -> p.semaphore().release();
@@ -380,9 +356,6 @@ class OrderDifferentialTest {
                             }
                         } catch (CancellationException c) {
                             log.add(at + "!o");
-                            if (mainDone) {
-                                return Task.completed(program.name()); // see order_programs.py
-                            }
                         }
                     }
                     case "Ew" -> {
@@ -391,9 +364,6 @@ class OrderDifferentialTest {
                             log.add(at + "e");
                         } catch (CancellationException c) {
                             log.add(at + "!e");
-                            if (mainDone) {
-                                return Task.completed(program.name()); // see order_programs.py
-                            }
                         }
                     }
                     case "Es" -> p.event().set();
@@ -403,9 +373,6 @@ class OrderDifferentialTest {
                             await(p.queue().put(at));
                         } catch (CancellationException c) {
                             log.add(at + "!p");
-                            if (mainDone) {
-                                return Task.completed(program.name()); // see order_programs.py
-                            }
                         }
                     }
                     default -> {
@@ -413,9 +380,6 @@ class OrderDifferentialTest {
                             log.add(at + "<" + await(p.queue().get()));
                         } catch (CancellationException c) {
                             log.add(at + "!b");
-                            if (mainDone) {
-                                return Task.completed(program.name()); // see order_programs.py
-                            }
                         }
                     }
                 }
