@@ -78,7 +78,7 @@ public final class FanOutMemory {
     static Task<Void> check(List<Task<Integer>> tasks) {
         // complete every awaited future, then check every result
         for (Task<Integer> t : tasks) {
-            Future<?> awaited = t.awaiting();
+            java.util.concurrent.CompletionStage<?> awaited = t.awaiting();
             @SuppressWarnings("unchecked")
             Future<Integer> f = (Future<Integer>) awaited;
             f.complete(41);

@@ -107,6 +107,32 @@ public final class CoroutineSupport {
     }
 
     /**
+     * The slow path of {@code await(stage)} after {@link #valueIfDone}: what to suspend on, or a done future to read.
+     * A pending {@link CompletableFuture} is returned as it is, to be awaited directly ({@link
+     * Task#suspendOn(CompletionStage)}: the task is its one completion callback, no future is made); a Weft future is
+     * itself; a done stage gives a done future (its failure, unwrapped, thrown by {@code result()}); any other stage
+     * a future that follows it.
+     */
+    public static CompletionStage<?> toAwaitable(CompletionStage<?> stage) {
+        if (stage instanceof Future<?> f) {
+            return f;
+        }
+        if (stage instanceof CompletableFuture<?> c) {
+            CompletableFuture<?> cf;
+            try {
+                cf = c.toCompletableFuture(); // itself; a minimal stage's answers through a new one
+                if (!cf.isDone()) {
+                    return cf;
+                }
+            } catch (RuntimeException e) {
+                return Future.from(stage);
+            }
+            return Future.copyOfDone(cf);
+        }
+        return toFuture(stage);
+    }
+
+    /**
      * What a {@code return x} of an async method waits for before the task finishes: the future {@code x} itself,
      * a future following a {@link CompletionStage}, or a done future of {@code null}.
      */

@@ -789,9 +789,9 @@ public final class EventLoop implements AutoCloseable {
         try {
             if (action instanceof Task<?> task) {
                 if (task.loop == this) {
-                    task.resumeFrom((Future<?>) arg);
+                    task.resumeFrom(arg);
                 } else {
-                    task.wake((Future<?>) arg);
+                    task.wake(arg);
                 }
             } else if (arg == null) {
                 if (action instanceof TimerHandle timer) {
@@ -1169,24 +1169,28 @@ public final class EventLoop implements AutoCloseable {
                     out.append(" (").append(ct.coroutine()).append(')');
                 }
                 StackTraceElement site = Task.siteOf(cur);
-                Future<?> f = cur.awaiting();
+                java.util.concurrent.CompletionStage<?> f = cur.awaiting();
                 if (f == null) { // its step is on the stack
                     out.append(cur == currentTask ? " running" : " running, in the call that started another task");
                     if (site != null) {
                         out.append(site.getLineNumber() > 0 ? ", resumed from " : " in ").append(site);
                     }
                 } else {
-                    out.append(f.isDone() ? " ready to resume" : " awaiting");
+                    out.append(isDone(f) ? " ready to resume" : " awaiting");
                     out.append(site != null ? " at " + site : "");
                     if (!(f instanceof Task<?>)) {
                         out.append(" on ").append(f);
                     }
                 }
                 out.append('\n');
-                cur = f instanceof Task<?> next && !f.isDone() ? next : null;
+                cur = f instanceof Task<?> next && !next.isDone() ? next : null;
             }
         }
         return out.toString();
+    }
+
+    private static boolean isDone(java.util.concurrent.CompletionStage<?> awaited) {
+        return awaited instanceof java.util.concurrent.Future<?> f && f.isDone();
     }
 
     /** The task whose step is running on this loop, or {@code null} between steps. */

@@ -39,7 +39,7 @@ abstract class FlightEvents {
     }
 
     /** {@code task} suspended on {@code awaited} (its awaitSite() names the await). */
-    void suspended(Task<?> task, Future<?> awaited) {
+    void suspended(Task<?> task, Object awaited) {
     }
 
     /** Before a step: the event to end, or null when not recorded (a first step is not a resumption). */

@@ -587,7 +587,7 @@ public class Future<T> implements java.util.concurrent.Future<T>, CompletionStag
 
     /** Calls one callback with its future: a waiting Task is woken, a Consumer accepted. */
     @SuppressWarnings({"unchecked", "rawtypes"})
-    static void invokeCallback(Object cb, Future<?> future) {
+    static void invokeCallback(Object cb, Object future) {
         if (cb instanceof Task<?> task) {
             task.wake(future);
         } else {

@@ -132,7 +132,7 @@ final class JfrEvents extends FlightEvents {
     }
 
     @Override
-    void suspended(Task<?> task, Future<?> awaited) {
+    void suspended(Task<?> task, Object awaited) {
         if (SUSPENDED.isEnabled()) {
             TaskSuspended e = new TaskSuspended();
             if (e.shouldCommit()) {
@@ -140,7 +140,8 @@ final class JfrEvents extends FlightEvents {
                 e.task = id(task);
                 e.method = method(task, site);
                 e.line = site == null ? -1 : site.getLineNumber();
-                e.awaited = NeverRetrieved.describe(awaited);
+                e.awaited = awaited instanceof Future<?> f ? NeverRetrieved.describe(f)
+                        : awaited.getClass().getName() + "@" + Integer.toHexString(System.identityHashCode(awaited));
                 e.commit();
             }
         }

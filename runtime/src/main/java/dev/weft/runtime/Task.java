@@ -1,6 +1,9 @@
 package dev.weft.runtime;
 
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.BiConsumer;
 
 /**
  * A {@link Future} that drives one coroutine, in the model of asyncio's {@code Task}.
@@ -32,10 +35,13 @@ import java.util.concurrent.CancellationException;
  *
  * @param <T> the result type
  */
-public class Task<T> extends Future<T> {
+public class Task<T> extends Future<T> implements BiConsumer<Object, Throwable> {
 
-    /** The future this task's coroutine is suspended on, or null. */
-    private Future<?> awaiting;
+    /**
+     * What this task's coroutine is suspended on, or null: a {@link Future}, or a {@link CompletableFuture} awaited
+     * directly (the task itself is its one completion callback, see {@link #accept}).
+     */
+    private Object awaiting;
     /**
      * Cancellation requests not taken back with uncancel() (the low bits), and {@link #MUST_CANCEL}: a
      * cancellation to throw into the coroutine at its next step, whose message waits in {@code outcome}. One int,
@@ -115,6 +121,19 @@ public class Task<T> extends Future<T> {
         return Coroutine.SUSPENDED;
     }
 
+    /**
+     * Records that the coroutine suspends on {@code stage}; a suspending step returns what this returns. A
+     * {@link CompletableFuture} is awaited directly, with this task as its one completion callback (no future is
+     * made for it); any other stage is followed by a future ({@link Future#from}). Cancelling the task cancels the
+     * stage when it is a {@code java.util.concurrent.Future}.
+     *
+     * @return {@link Coroutine#SUSPENDED}
+     */
+    public final Object suspendOn(CompletionStage<?> stage) {
+        awaiting = stage;
+        return Coroutine.SUSPENDED;
+    }
+
     /** Registers the task with its loop and runs its first step, now. */
     protected final void begin() {
         EventLoop l = loop;
@@ -128,23 +147,30 @@ public class Task<T> extends Future<T> {
     // ------------------------------------------------------------------------------------------ stepping
 
     /** The future-done callback: step now when loop-less, else schedule the step on the task's loop. */
-    final void wake(Future<?> future) {
+    final void wake(Object from) {
         EventLoop l = loop;
         if (l == null) {
-            resumeFrom(future);
+            resumeFrom(from);
         } else {
-            l.schedule(this, future);
+            l.schedule(this, from);
         }
     }
 
-    /** Steps with the outcome of {@code future} (done), or with nothing when {@code future} is null. */
-    final void resumeFrom(Future<?> future) {
-        if (DebugChecks.tracking && future != null) {
-            DebugChecks.observed(future);
-        }
-        if (future == null) {
-            resume(null, null, false);
+    /**
+     * Steps with the outcome of {@code from}: a done future, {@link #AWAITED_STAGE} (the CompletableFuture this task
+     * awaits, if it is done), or nothing when {@code from} is null.
+     */
+    final void resumeFrom(Object from) {
+        if (!(from instanceof Future<?> future)) {
+            if (from == null) {
+                resume(null, null, false);
+            } else {
+                resumeFromStage();
+            }
             return;
+        }
+        if (DebugChecks.tracking) {
+            DebugChecks.observed(future);
         }
         if (future instanceof ClaimingFuture<?> c && !c.claim(this)) {
             return; // the future's own code, run here, made it wait again: still suspended on it
@@ -160,6 +186,66 @@ public class Task<T> extends Future<T> {
         } else {
             resume(null, new IllegalStateException(this + " was woken by " + future + ", which is not done"), false);
         }
+    }
+
+    /** What a task's wake-up carries when it comes from the CompletableFuture it awaits directly. */
+    static final Object AWAITED_STAGE = new Object() {
+        @Override
+        public String toString() {
+            return "the CompletableFuture it awaits";
+        }
+    };
+
+    /**
+     * The completion callback of a {@link CompletableFuture} this task awaits directly ({@link #suspendOn(
+     * CompletionStage)}): schedules the next step, on the task's loop (from any thread), or runs it here when the
+     * task has no loop. The values passed are not used: the step reads the stage. Harmless when called otherwise:
+     * the task resumes only from a stage it awaits that is done, once.
+     */
+    @Override
+    public final void accept(Object value, Throwable exception) {
+        EventLoop l = loop;
+        if (l == null) {
+            Trampoline.run(this, AWAITED_STAGE);
+        } else {
+            l.schedule(this, AWAITED_STAGE);
+        }
+    }
+
+    /**
+     * Steps with the outcome of the CompletableFuture this task awaits, if it awaits one and it is done; else
+     * nothing (a wake-up that came twice, or by hand). A failure arrives unwrapped (the original exception, not a
+     * CompletionException), a cancellation as a CancellationException with the message given to {@link #cancel}.
+     */
+    private void resumeFromStage() {
+        CompletableFuture<?> cf;
+        String message;
+        if (loop == null) {
+            synchronized (this) { // claimed under the lock: two wake-ups on two threads step once
+                if (!(awaiting instanceof CompletableFuture<?> c) || !c.isDone()) {
+                    return;
+                }
+                cf = c;
+                awaiting = null;
+                message = (String) outcome;
+            }
+        } else {
+            if (!(awaiting instanceof CompletableFuture<?> c) || !c.isDone()) {
+                return;
+            }
+            cf = c;
+            message = (String) outcome;
+        }
+        Object value;
+        try {
+            value = cf.getNow(null);
+        } catch (Throwable e) {
+            Throwable cause = unwrap(e);
+            resume(null, cause instanceof CancellationException ce
+                    ? new CancellationException(message != null ? message : ce.getMessage()) : cause, false);
+            return;
+        }
+        resume(value, null, false);
     }
 
     /** asyncio's {@code __step}: one step, then finish or wait. {@code firstStep}: run by {@link #begin()}. */
@@ -346,7 +432,14 @@ public class Task<T> extends Future<T> {
             }
             return;
         }
-        Future<?> f = awaiting;
+        Object a = awaiting;
+        if (!(a instanceof Future<?>) && a instanceof CompletionStage<?> stage) {
+            if (waitOnStage(stage, l)) {
+                return;
+            }
+            a = awaiting; // a stage that is not a CompletableFuture: followed by a future
+        }
+        Future<?> f = (Future<?>) a;
         if (f == null || f == this) {
             String why = f == null ? "suspended without a future (use task.suspendOn(future))"
                     : "cannot await itself";
@@ -377,12 +470,71 @@ public class Task<T> extends Future<T> {
     }
 
     /**
+     * The suspension on a stage: a {@link CompletableFuture} (or what a stage of that class gives as one) gets this
+     * task as its one completion callback, and a cancellation due now cancels it (it is then done, and its
+     * callback has scheduled the step that throws the CancellationException in). Any other stage is replaced by a
+     * future that follows it.
+     *
+     * @return false when the stage was replaced by a future, which the caller then waits on
+     */
+    private boolean waitOnStage(CompletionStage<?> stage, EventLoop l) {
+        CompletableFuture<?> cf = null;
+        if (stage instanceof CompletableFuture<?> c) {
+            try {
+                cf = c.toCompletableFuture(); // itself; a minimal stage's answers through a new one
+            } catch (RuntimeException e) {
+                cf = null;
+            }
+        }
+        if (cf == null) {
+            awaiting = Future.from(stage);
+            return false;
+        }
+        if (l == null) {
+            boolean cancel;
+            synchronized (this) {
+                awaiting = cf;
+                cancel = (cancelState & MUST_CANCEL) != 0;
+                if (!cancel) {
+                    outcome = null; // no message of an earlier cancellation for this stage's
+                }
+            }
+            if (cancel && cancelStage(cf)) {
+                synchronized (this) {
+                    cancelState &= REQUESTS; // thrown in at the step the stage's callback runs
+                }
+            }
+            FlightEvents.ACTIVE.suspended(this, cf);
+            cf.whenComplete(this); // last: done already, the step may run inside this call
+            return true;
+        }
+        awaiting = cf;
+        if ((cancelState & MUST_CANCEL) == 0) {
+            outcome = null;
+        } else if (cancelStage(cf)) {
+            cancelState &= REQUESTS;
+        }
+        FlightEvents.ACTIVE.suspended(this, cf);
+        cf.whenComplete(this);
+        return true;
+    }
+
+    /** Cancels a stage this task awaits; false when it was done already or refused. */
+    private static boolean cancelStage(CompletableFuture<?> cf) {
+        try {
+            return cf.cancel(false);
+        } catch (RuntimeException e) {
+            return false; // a stage that does not take cancellation: the task waits for its outcome
+        }
+    }
+
+    /**
      * True when {@code f} is a {@code sleep(ZERO)} of this task's loop: asyncio's bare {@code yield}, a turn with
      * no future to wait for. A cancellation is not forwarded to it, but kept for the next step (so
      * {@link #uncancel()} can still take it back), as asyncio does when {@code _fut_waiter} is None.
      */
-    private boolean isBareYield(Future<?> f) {
-        return f instanceof Tasks.Yield && loop != null && f.loop == loop;
+    private boolean isBareYield(Object f) {
+        return f instanceof Tasks.Yield y && loop != null && y.loop == loop;
     }
 
     /** Clears and returns whether a cancellation is waiting to be delivered; the message stays in {@code outcome}. */
@@ -463,15 +615,19 @@ public class Task<T> extends Future<T> {
             return true;
         }
         if (l == null) {
-            Future<?> f;
+            Object f;
             synchronized (this) {
                 if (isDone()) {
                     return refuseCancelWhenDone();
                 }
                 cancelState++;
                 f = awaiting;
+                if (f instanceof CompletableFuture<?>) {
+                    outcome = message; // for the CancellationException thrown in when the stage's callback runs
+                }
             }
-            if (f != null && f.cancel(message)) {
+            if (f instanceof Future<?> fut ? fut.cancel(message)
+                    : f instanceof CompletableFuture<?> cf && cancelStage(cf)) {
                 return true;
             }
             synchronized (this) {
@@ -487,9 +643,16 @@ public class Task<T> extends Future<T> {
             return refuseCancelWhenDone();
         }
         cancelState++;
-        Future<?> f = awaiting;
-        if (f != null && !isBareYield(f) && f.cancel(message)) {
-            return true;
+        Object f = awaiting;
+        if (f instanceof Future<?> fut) {
+            if (!isBareYield(fut) && fut.cancel(message)) {
+                return true;
+            }
+        } else if (f instanceof CompletableFuture<?> cf) {
+            outcome = message; // for the CancellationException thrown in when the stage's callback runs
+            if (cancelStage(cf)) {
+                return true;
+            }
         }
         cancelState |= MUST_CANCEL;
         outcome = message;
@@ -663,9 +826,12 @@ public class Task<T> extends Future<T> {
         return outerFirst;
     }
 
-    /** The future this task is suspended on, or {@code null} while it runs or once it is done. */
-    public Future<?> awaiting() {
-        return awaiting;
+    /**
+     * What this task is suspended on: a {@link Future}, or the {@link CompletableFuture} it awaits directly; {@code
+     * null} while it runs or once it is done.
+     */
+    public CompletionStage<?> awaiting() {
+        return (CompletionStage<?>) awaiting;
     }
 
     // ------------------------------------------------------------------------------------------ not for tasks

@@ -21,7 +21,7 @@ final class Trampoline {
     }
 
     /** Calls {@code callback} with {@code future} now, or after the callback already running on this thread. */
-    static void run(Object callback, Future<?> future) {
+    static void run(Object callback, Object future) {
         Trampoline t = CURRENT.get();
         if (t.draining) {
             t.push(callback, future);
@@ -32,7 +32,7 @@ final class Trampoline {
             invoke(callback, future);
             while (t.head != t.tail) {
                 Object cb = t.ring[t.head];
-                Future<?> f = (Future<?>) t.ring[t.head + 1];
+                Object f = t.ring[t.head + 1];
                 t.ring[t.head] = null;
                 t.ring[t.head + 1] = null;
                 t.head = (t.head + 2) & (t.ring.length - 1);
@@ -43,7 +43,7 @@ final class Trampoline {
         }
     }
 
-    private static void invoke(Object callback, Future<?> future) {
+    private static void invoke(Object callback, Object future) {
         try {
             Future.invokeCallback(callback, future);
         } catch (Throwable e) {
@@ -51,7 +51,7 @@ final class Trampoline {
         }
     }
 
-    private void push(Object callback, Future<?> future) {
+    private void push(Object callback, Object future) {
         ring[tail] = callback;
         ring[tail + 1] = future;
         tail = (tail + 2) & (ring.length - 1);

@@ -295,7 +295,7 @@ class TaskTest {
                         return tk.suspendOn(Tasks.sleep(Duration.ZERO));
                     },
                     (tk, sent, thrown) -> thrown == null ? "went on" : "thrown in").start();
-            assertFalse(task.awaiting().isCancelled(), "sleep(ZERO) is a bare yield: nothing to cancel");
+            assertFalse(((Future<?>) task.awaiting()).isCancelled(), "sleep(ZERO) is a bare yield: nothing to cancel");
             assertEquals(0, task.uncancel());
             return Tasks.sleep(Duration.ofMillis(1), task);
         });

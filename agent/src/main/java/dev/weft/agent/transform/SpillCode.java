@@ -83,8 +83,13 @@ final class SpillCode {
             code.add(new JumpInsnNode(Opcodes.GOTO, after));
             code.add(slow);
             code.add(new InsnNode(Opcodes.POP));
-            code.add(new MethodInsnNode(Opcodes.INVOKESTATIC, Names.SUPPORT, "toFuture",
-                    "(L" + Names.COMPLETION_STAGE + ";)L" + Names.FUTURE + ";", false));
+            // a pending CompletableFuture is awaited as it is (the task its one callback); else a Future
+            code.add(new MethodInsnNode(Opcodes.INVOKESTATIC, Names.SUPPORT, "toAwaitable",
+                    "(L" + Names.COMPLETION_STAGE + ";)L" + Names.COMPLETION_STAGE + ";", false));
+            code.add(new InsnNode(Opcodes.DUP));
+            code.add(new TypeInsnNode(Opcodes.INSTANCEOF, Names.FUTURE));
+            code.add(new JumpInsnNode(Opcodes.IFEQ, suspend));
+            code.add(new TypeInsnNode(Opcodes.CHECKCAST, Names.FUTURE));
         }
         code.add(new InsnNode(Opcodes.DUP));
         code.add(new MethodInsnNode(Opcodes.INVOKEVIRTUAL, Names.FUTURE, "isDone", "()Z", false));
@@ -101,9 +106,9 @@ final class SpillCode {
     static void suspendOn(InsnList code, int frameSlot, int futureSlot) {
         code.add(new VarInsnNode(Opcodes.ALOAD, frameSlot));
         code.add(new VarInsnNode(Opcodes.ALOAD, futureSlot));
-        code.add(new TypeInsnNode(Opcodes.CHECKCAST, Names.FUTURE));
+        code.add(new TypeInsnNode(Opcodes.CHECKCAST, Names.COMPLETION_STAGE));
         code.add(new MethodInsnNode(Opcodes.INVOKEVIRTUAL, Names.TASK, "suspendOn",
-                "(L" + Names.FUTURE + ";)Ljava/lang/Object;", false));
+                "(L" + Names.COMPLETION_STAGE + ";)Ljava/lang/Object;", false));
     }
 
     /**
