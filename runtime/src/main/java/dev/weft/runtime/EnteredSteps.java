@@ -17,7 +17,7 @@ final class EnteredSteps {
      */
     static final int MAX_NESTED = 512;
 
-    private Task<?>[] previous = new Task<?>[8];
+    private Task<?>[] previous = new Task<?>[4];
     private int depth;
     /** Loop-less deferred first steps, in order: task, then the future whose value is its arguments. */
     private java.util.ArrayDeque<Object> deferred;
@@ -54,6 +54,16 @@ final class EnteredSteps {
         } finally {
             draining = false;
         }
+    }
+
+    /** How many first steps are running (nested) now. */
+    int depth() {
+        return depth;
+    }
+
+    /** The task that was current when the {@code i}-th first step now running began (0: the outermost). */
+    Task<?> at(int i) {
+        return previous[i];
     }
 
     void push(Task<?> task) {

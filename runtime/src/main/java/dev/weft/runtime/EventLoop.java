@@ -64,7 +64,7 @@ public final class EventLoop implements AutoCloseable {
     }
 
     /** The ready queue: a ring of (action, argument) pairs; a power-of-two length. */
-    private Object[] ready = new Object[16]; // 8 pairs; doubles when full (a loop that runs little stays small)
+    private Object[] ready = new Object[8]; // 4 pairs; doubles when full (a loop that runs little stays small)
     private int readyHead;
     private int readyTail;
     private int readyCount;
@@ -122,25 +122,27 @@ public final class EventLoop implements AutoCloseable {
     int directDepth;
     private static final int MAX_DIRECT_DEPTH = 16;
     /** Pending tasks of this loop; each task knows its index (swap-remove keeps it dense). */
-    private Task<?>[] pending = new Task<?>[8];
+    private Task<?>[] pending = NO_TASKS; // made at the first registration
+    private static final Task<?>[] NO_TASKS = new Task<?>[0];
     private int pendingCount;
 
     /** A new loop, not yet running. */
     public EventLoop() {
         this.driver = null;
+        this.turnQueued = null;
     }
 
     private EventLoop(java.util.concurrent.Executor driver) {
         this.driver = driver;
+        this.turnQueued = new java.util.concurrent.atomic.AtomicBoolean();
     }
 
     // ------------------------------------------------------------------------------------------ attached loops
 
     /** For a loop attached to an executor: where its turns run. Null for a loop that runs itself. */
     private final java.util.concurrent.Executor driver;
-    /** An attached loop has a turn queued on its executor. */
-    private final java.util.concurrent.atomic.AtomicBoolean turnQueued =
-            new java.util.concurrent.atomic.AtomicBoolean();
+    /** An attached loop has a turn queued on its executor; null for a loop that runs itself. */
+    private final java.util.concurrent.atomic.AtomicBoolean turnQueued;
     /** Wakes attached loops when their next timer is due. */
     private static final java.util.concurrent.ScheduledExecutorService WAKER =
             java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
@@ -1105,7 +1107,7 @@ public final class EventLoop implements AutoCloseable {
 
     void register(Task<?> task) {
         if (pendingCount == pending.length) {
-            pending = java.util.Arrays.copyOf(pending, pendingCount * 2);
+            pending = java.util.Arrays.copyOf(pending, Math.max(8, pendingCount * 2));
         }
         task.pendingIndex = pendingCount;
         pending[pendingCount++] = task;
@@ -1125,9 +1127,17 @@ public final class EventLoop implements AutoCloseable {
 
     /** The tasks of this loop that are not done yet. Loop thread only. */
     public List<Task<?>> pendingTasks() {
-        List<Task<?>> all = new ArrayList<>(pendingCount);
+        List<Task<?>> all = new ArrayList<>(pendingCount + 1);
         for (int i = 0; i < pendingCount; i++) {
             all.add(pending[i]);
+        }
+        // the tasks in their first step, which join the pending ones only when they suspend: the running one, and
+        // those whose first steps are on the stack below it
+        for (int i = 0; i <= entered.depth(); i++) {
+            Task<?> t = i < entered.depth() ? entered.at(i) : currentTask;
+            if (t != null && t.loop == this && t.pendingIndex < 0 && !t.isDone() && !all.contains(t)) {
+                all.add(t);
+            }
         }
         return all;
     }
@@ -1227,39 +1237,13 @@ public final class EventLoop implements AutoCloseable {
         }
         EventLoop loop = new EventLoop();
         try {
-            Future<Object> outcome = new Future<>(loop);
-            loop.callSoon(new Runnable() {
-                @Override
-                public void run() {
-                    Object result;
-                    try {
-                        result = main.get();
-                    } catch (Throwable e) {
-                        outcome.fail(e);
-                        return;
-                    }
-                    if (result instanceof Future<?> task && task.loop == loop && !task.isDone()) {
-                        // as asyncio.run's run_until_complete(task): the loop stops in the turn after main's
-                        // task finished, not one turn later through the outcome's own done-callback
-                        task.addCallback((Consumer<Future<?>>) done -> {
-                            outcome.copyOutcomeOf(done);
-                            loop.stop();
-                        });
-                    } else {
-                        outcome.adopt(result);
-                    }
-                }
-
-                @Override
-                public String toString() {
-                    return "the call of EventLoop.run's main " + main;
-                }
-            });
-            return (T) loop.runUntilComplete(outcome);
+            MainRun outcome = new MainRun(loop, main);
+            loop.callSoon(outcome);
+            return (T) outcome.runLoop();
         } finally {
             try {
                 loop.cancelAllTasks();
-                if (!loop.isClosed()) {
+                if (!loop.isClosed() && loop.defaultExecutor != null) {
                     loop.runUntilComplete(loop.shutdownDefaultExecutor(THREAD_JOIN_TIMEOUT));
                 }
             } finally {
@@ -1268,15 +1252,94 @@ public final class EventLoop implements AutoCloseable {
         }
     }
 
+    /**
+     * {@link #run}'s main, in one object: the callback that calls it (the first turn), the future of its outcome,
+     * and the done-callback that stops the loop (on main's task when it is pending, else on itself), which
+     * {@link #runUntilComplete} would add as a separate object. An empty run allocates little more than the loop.
+     */
+    private static final class MainRun extends Future<Object> implements Runnable, Consumer<Future<?>> {
+        /** Main, until its call; then {@link #ARMED} until the run is over, then null (a late stop does nothing). */
+        private Object state;
+        private static final Object ARMED = new Object();
+
+        MainRun(EventLoop loop, Supplier<?> main) {
+            super(loop);
+            this.state = main;
+        }
+
+        @Override
+        public void run() {
+            Supplier<?> main = (Supplier<?>) state;
+            state = ARMED;
+            Object result;
+            try {
+                result = main.get();
+            } catch (Throwable e) {
+                tryTransition(FAILED, e);
+                loop.enqueue(this, this);
+                return;
+            }
+            if (result instanceof Future<?> task && task.loop == loop && !task.isDone()) {
+                // as asyncio.run's run_until_complete(task): the loop stops in the turn after main's task
+                // finished, not one turn later through this future's own done-callback
+                task.addCallback(this);
+                return;
+            }
+            adopt(result);
+            if (isDone()) {
+                loop.enqueue(this, this); // as a done-callback of this future: the stop, in the next turn
+            } else {
+                addCallback((Consumer<Future<?>>) this::accept); // a stage or another loop's future, followed
+            }
+        }
+
+
+        /** The done-callback: of main's task (take its outcome, stop), or of this future (stop). */
+        @Override
+        public void accept(Future<?> done) {
+            if (state != ARMED) {
+                return;
+            }
+            if (done != this) {
+                copyOutcomeOf(done);
+            }
+            loop.stop();
+        }
+
+        /** {@link #runUntilComplete} of this future, with this object as the stopping callback. */
+        Object runLoop() {
+            try {
+                loop.runForever();
+            } finally {
+                state = null;
+            }
+            if (!isDone()) {
+                throw new IllegalStateException("Event loop stopped before " + this + " was done");
+            }
+            return result();
+        }
+
+        @Override
+        String kind() {
+            return "Future";
+        }
+
+        @Override
+        public String toString() {
+            Object s = state;
+            return s instanceof Supplier<?> ? "the call of EventLoop.run's main " + s : super.toString();
+        }
+    }
+
     /** Cancels every pending task and runs the loop until they are done, reporting real failures. */
     private void cancelAllTasks() {
         if (closed) {
             return;
         }
-        List<Task<?>> pending = pendingTasks();
-        if (pending.isEmpty()) {
+        if (pendingCount == 0) {
             return;
         }
+        List<Task<?>> pending = pendingTasks();
         Future<Void> allDone = new Future<>(this);
         int[] left = {pending.size()};
         Consumer<Future<?>> countDown = done -> {
@@ -1307,7 +1370,8 @@ public final class EventLoop implements AutoCloseable {
 
     /** Binary min-heap of timers by (deadline, sequence). */
     private static final class TimerHeap {
-        private TimerHandle[] heap = new TimerHandle[4];
+        private TimerHandle[] heap = NO_TIMERS; // made at the first timer
+        private static final TimerHandle[] NO_TIMERS = new TimerHandle[0];
         private int size;
         /** Cancelled timers still in the heap. */
         int cancelled;
@@ -1318,7 +1382,7 @@ public final class EventLoop implements AutoCloseable {
 
         void add(TimerHandle t) {
             if (size == heap.length) {
-                heap = java.util.Arrays.copyOf(heap, size * 2);
+                heap = java.util.Arrays.copyOf(heap, Math.max(4, size * 2));
             }
             siftUp(size++, t);
         }

@@ -1,6 +1,7 @@
 package dev.weft.runtime;
 
-import java.util.concurrent.atomic.AtomicReference;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 
 /**
  * The loop's cross-thread queue: many producers, one consumer (the loop thread), lock-free. Producers swap
@@ -21,20 +22,32 @@ final class Inbox {
         }
     }
 
-    private final AtomicReference<Node> tail;
+    /** Where producers swap themselves in (through {@link #TAIL}: no AtomicReference per loop). */
+    @SuppressWarnings("unused")
+    private volatile Node tail;
+    private static final VarHandle TAIL;
+
+    static {
+        try {
+            TAIL = MethodHandles.lookup().findVarHandle(Inbox.class, "tail", Node.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     /** Consumer-owned: the last node taken (a stub whose payload is already gone). */
     private Node head;
 
     Inbox() {
         Node stub = new Node(null, null);
         head = stub;
-        tail = new AtomicReference<>(stub);
+        tail = stub;
     }
 
     /** Any thread. */
     void offer(Object action, Object arg) {
         Node node = new Node(action, arg);
-        Node previous = tail.getAndSet(node);
+        Node previous = (Node) TAIL.getAndSet(this, node);
         previous.next = node;
     }
 
@@ -43,7 +56,7 @@ final class Inbox {
      * makes this false, so the loop does not go to sleep on an entry it is about to see.
      */
     boolean isEmpty() {
-        return head.next == null && tail.get() == head;
+        return head.next == null && tail == head;
     }
 
     /** Consumer only: moves every linked entry into the loop's ready queue, in arrival order. */

@@ -134,12 +134,8 @@ public class Task<T> extends Future<T> implements BiConsumer<Object, Throwable> 
         return Coroutine.SUSPENDED;
     }
 
-    /** Registers the task with its loop and runs its first step, now. */
+    /** Runs the task's first step, now (the task joins its loop's pending tasks if the step suspends). */
     protected final void begin() {
-        EventLoop l = loop;
-        if (l != null) {
-            l.register(this);
-        }
         FlightEvents.ACTIVE.created(this);
         resume(null, null, true);
     }
@@ -319,7 +315,6 @@ public class Task<T> extends Future<T> implements BiConsumer<Object, Throwable> 
             here.entered.push(previous);
             return previous;
         }
-        l.register(this);
         if (l.entered.full()) {
             return this; // deferred: see startLater
         }
@@ -338,6 +333,7 @@ public class Task<T> extends Future<T> implements BiConsumer<Object, Throwable> 
         Future<Object[]> start = Future.completed(arguments);
         EventLoop l = loop;
         if (l != null) {
+            l.register(this);
             l.enqueue(this, start);
         } else {
             ThreadState.here().entered.defer(this, start);
@@ -458,6 +454,9 @@ public class Task<T> extends Future<T> implements BiConsumer<Object, Throwable> 
             return;
         }
         awaiting = f;
+        if (pendingIndex < 0) {
+            l.register(this); // a task that finishes in its first step never joins the pending tasks
+        }
         FlightEvents.ACTIVE.suspended(this, f);
         if (isBareYield(f) && l.isConfinedHere()) {
             l.enqueue(this, f); // sleep(ZERO): one turn, as asyncio's bare yield
@@ -509,6 +508,9 @@ public class Task<T> extends Future<T> implements BiConsumer<Object, Throwable> 
             return true;
         }
         awaiting = cf;
+        if (pendingIndex < 0) {
+            l.register(this);
+        }
         if ((cancelState & MUST_CANCEL) == 0) {
             outcome = null;
         } else if (cancelStage(cf)) {

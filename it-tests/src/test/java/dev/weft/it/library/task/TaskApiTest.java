@@ -231,4 +231,41 @@ class TaskApiTest {
         assertTrue(seen.get(3).matches("Task-\\d+"), seen.get(3));
         assertNotEquals(seen.get(2), seen.get(3));
     }
+    @Async
+    static Task<List<String>> listsPendingInItsFirstStep(Task<?> outer) {
+        List<Task<?>> pending = EventLoop.running().pendingTasks();
+        List<String> seen = new ArrayList<>();
+        seen.add("self " + pending.contains(Task.current()));
+        seen.add("outer " + pending.contains(outer));
+        return Task.completed(seen);
+    }
+
+    @Async
+    static Task<Integer> finishesAtOnce() {
+        return Task.completed(1);
+    }
+
+    @Async
+    static Task<List<String>> pendingTasksSeenFromFirstSteps() {
+        Task<?> me = Task.current();
+        Task<Integer> quick = finishesAtOnce();
+        Task<Void> sleeper = Tasks.startSoon(() -> Tasks.sleep(Duration.ofHours(1)));
+        List<String> seen = new ArrayList<>(await(listsPendingInItsFirstStep(me)));
+        List<Task<?>> after = EventLoop.running().pendingTasks();
+        seen.add("quick " + after.contains(quick));
+        seen.add("sleeper " + after.contains(sleeper));
+        seen.add("main " + after.contains(me));
+        sleeper.cancel();
+        return Task.completed(seen);
+    }
+
+    /**
+     * A task joins its loop's pending tasks when it first suspends (one that finishes in its first step never
+     * does, so costs nothing there); pendingTasks() still lists the tasks whose first steps are running.
+     */
+    @Test
+    void pendingTasksListsTheTasksInTheirFirstStepAndNotTheFinishedOnes() {
+        assertEquals(List.of("self true", "outer true", "quick false", "sleeper true", "main true"),
+                EventLoop.run(() -> pendingTasksSeenFromFirstSteps()));
+    }
 }
