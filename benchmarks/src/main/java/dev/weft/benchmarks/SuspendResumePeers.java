@@ -41,6 +41,13 @@ public class SuspendResumePeers {
         return Checks.expect(KotlinWorkloads.suspendResumeContinuation(SuspendResume.N), SuspendResume.N);
     }
 
+    /** W2 awaiting a pending CompletableFuture with kotlinx.coroutines.future.await (issue #13's W2-CF row). */
+    @Benchmark
+    @OperationsPerInvocation(SuspendResume.N)
+    public long kotlinAwaitingCompletableFuture() {
+        return Checks.expect(KotlinWorkloads.suspendResumeCompletableFuture(SuspendResume.N), SuspendResume.N);
+    }
+
     @Benchmark
     @OperationsPerInvocation(SuspendResume.N)
     public long eaAsync() {

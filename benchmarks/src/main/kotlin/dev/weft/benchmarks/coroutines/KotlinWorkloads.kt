@@ -131,6 +131,18 @@ fun fastPathCompletableFuture(done: java.util.concurrent.CompletableFuture<Int>,
     return result as Long
 }
 
+/** W2 awaiting a pending CompletableFuture (kotlinx.coroutines.future.await), completed by a callback posted to the loop. */
+fun suspendResumeCompletableFuture(n: Int): Long = runBlocking {
+    val loop = coroutineContext.loop()
+    var sum = 0L
+    for (i in 0 until n) {
+        val f = java.util.concurrent.CompletableFuture<Int>()
+        loop.dispatch(EmptyCoroutineContext, Runnable { f.complete(ONE) })
+        sum += f.await()
+    }
+    sum
+}
+
 // W3 -------------------------------------------------------------------------------------------------------------
 
 /**
