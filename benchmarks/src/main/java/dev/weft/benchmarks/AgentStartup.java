@@ -40,7 +40,8 @@ public final class AgentStartup {
         Path classes = generate(dir);
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Path plainJar = jar(classes, dir.resolve("plain.jar"));
-        Process transform = new ProcessBuilder(java, "-jar", agent.toString(), "--transform", classes.toString())
+        Process transform = new ProcessBuilder(java, "-jar", agent.toString(), "--transform", classes.toString(),
+                "--classpath", ownLocation())
                 .inheritIO().start();
         if (transform.waitFor() != 0) {
             throw new IllegalStateException("build-time transformation failed");
