@@ -70,8 +70,7 @@ public final class AsyncTransformer {
      * on every class it sees.
      */
     public static boolean isCandidate(byte[] classBytes) {
-        return ConstantPoolScan.mayMentionWeft(classBytes)
-                && ConstantPoolScan.scan(new ClassReader(classBytes), classBytes) == ConstantPoolScan.Verdict.CANDIDATE;
+        return ConstantPoolScan.isCandidate(classBytes);
     }
 
     /**
