@@ -20,7 +20,17 @@ import java.util.List;
  *       and {@code logger});</li>
  *   <li>{@code debugLocals} — for debugging sessions: every variable in scope in the source stays visible in a
  *       debugger after a resume, dead or not (each await saves it), at the cost of memory per suspended task and
- *       of objects kept reachable longer.</li>
+ *       of objects kept reachable longer;</li>
+ *   <li>{@code cache=DIR} — keep the classes the agent rewrites (and the frame classes it adds, and its refusals)
+ *       in {@code DIR}, so that the next JVM to load the same class file takes them from there instead of
+ *       rewriting it again; {@code cache=off} — no cache, every start rewrites. Default: the environment variable
+ *       {@code WEFT_AGENT_CACHE} (a directory, or {@code off}) when it is set, else
+ *       {@code $XDG_CACHE_HOME/weft-agent} when that variable is set, else {@code ~/.cache/weft-agent}. The
+ *       directory must be writable by its owner alone: what it holds is loaded as code. An entry is used only by
+ *       the same agent build, with the same {@code debugLocals}, on the same JDK version, for a byte-for-byte
+ *       identical class file whose class path neighbours the rewrite read (super types, Weft's runtime) are
+ *       unchanged; anything else, and any entry that is truncated or damaged, is a miss and the class is
+ *       rewritten. See {@code ClassCache}.</li>
  * </ul>
  * Example: {@code -javaagent:async-agent.jar=includes=com.acme,verbose}.
  *
@@ -38,14 +48,17 @@ import java.util.List;
  * as {@code dev.weft.agent.*} system properties (string values only; see {@code AgentStatus}).
  */
 public record AgentOptions(List<String> includes, List<String> excludes, boolean verbose, boolean quiet,
-                           boolean logger, boolean debugLocals) {
+                           boolean logger, boolean debugLocals, String cache) {
 
-    /** Packages never looked at: the JDK's and the agent's own. */
+    /** {@link #cache()} under {@code cache=off}. */
+    static final String CACHE_OFF = "off";
+
+    /** Packages never looked at: the JDK's and the agent's own (each begins with j, s, c or d: see covers). */
     static final List<String> ALWAYS_EXCLUDED = List.of("java/", "javax/", "jdk/", "sun/", "com/sun/",
             "dev/weft/agent/", "dev/weft/shaded/", "dev/weft/runtime/");
 
     public static AgentOptions defaults() {
-        return new AgentOptions(List.of(), List.of(), false, false, false, false);
+        return new AgentOptions(List.of(), List.of(), false, false, false, false, null);
     }
 
     /**
@@ -60,6 +73,7 @@ public record AgentOptions(List<String> includes, List<String> excludes, boolean
         boolean quiet = false;
         boolean logger = false;
         boolean debugLocals = false;
+        String cache = null;
         if (text != null && !text.isBlank()) {
             for (String part : text.split(",")) {
                 String p = part.trim();
@@ -76,12 +90,21 @@ public record AgentOptions(List<String> includes, List<String> excludes, boolean
                     case "quiet" -> quiet = true;
                     case "logger" -> logger = true;
                     case "debugLocals" -> debugLocals = true;
+                    case "cache" -> {
+                        if (value.isEmpty()) {
+                            throw new IllegalArgumentException("async-agent option 'cache' needs a value: "
+                                    + "cache=<directory> or cache=off");
+                        }
+                        cache = value;
+                    }
                     default -> throw new IllegalArgumentException("unknown async-agent option '" + key
-                            + "'; known: includes=pkg;pkg, excludes=pkg;pkg, verbose, quiet, logger, debugLocals");
+                            + "'; known: includes=pkg;pkg, excludes=pkg;pkg, verbose, quiet, logger, debugLocals, "
+                            + "cache=dir|off");
                 }
             }
         }
-        return new AgentOptions(List.copyOf(includes), List.copyOf(excludes), verbose, quiet, logger, debugLocals);
+        return new AgentOptions(List.copyOf(includes), List.copyOf(excludes), verbose, quiet, logger, debugLocals,
+                cache);
     }
 
     private static List<String> packages(String value) {
@@ -95,23 +118,60 @@ public record AgentOptions(List<String> includes, List<String> excludes, boolean
         return result;
     }
 
-    /** Whether a class (internal name) is to be looked at. */
+    /**
+     * The class cache directory, or null for none: {@code cache=DIR}, or nothing under {@code cache=off}; when the
+     * option is not given, the default directory if {@code withDefault} (the agent proper), else none (a
+     * transformer made by a test).
+     */
+    java.io.File cacheDirectory(boolean withDefault) {
+        if (cache != null) {
+            return CACHE_OFF.equals(cache) ? null : new java.io.File(cache);
+        }
+        if (!withDefault) {
+            return null;
+        }
+        String env = System.getenv("WEFT_AGENT_CACHE");
+        if (env != null && !env.isBlank()) {
+            return CACHE_OFF.equals(env.trim()) ? null : new java.io.File(env.trim());
+        }
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        if (xdg != null && !xdg.isBlank() && new java.io.File(xdg).isAbsolute()) {
+            return new java.io.File(xdg, "weft-agent");
+        }
+        String home = System.getProperty("user.home");
+        if (home == null || home.isBlank() || "?".equals(home)) {
+            return null;
+        }
+        return new java.io.File(new java.io.File(home, ".cache"), "weft-agent");
+    }
+
+    /**
+     * Whether a class (internal name) is to be looked at. Runs for every class the JVM loads, mostly interpreted:
+     * indexed loops (no iterator), and the JDK's and Weft's own packages only tried for names that begin as one
+     * of them does.
+     */
     public boolean covers(String internalName) {
-        for (String ex : ALWAYS_EXCLUDED) {
-            if (internalName.startsWith(ex)) {
-                return false;
+        if (internalName.isEmpty()) {
+            return includes.isEmpty();
+        }
+        char first = internalName.charAt(0);
+        if (first == 'j' || first == 's' || first == 'c' || first == 'd') {
+            for (int i = 0; i < ALWAYS_EXCLUDED.size(); i++) {
+                if (internalName.startsWith(ALWAYS_EXCLUDED.get(i))) {
+                    return false;
+                }
             }
         }
-        for (String ex : excludes) {
-            if (internalName.startsWith(ex)) {
+        for (int i = 0; i < excludes.size(); i++) {
+            if (internalName.startsWith(excludes.get(i))) {
                 return false;
             }
         }
         if (includes.isEmpty()) {
             return true;
         }
-        for (String in : includes) {
-            if (internalName.startsWith(in)) {
+        for (int i = 0; i < includes.size(); i++) {
+            if (internalName.startsWith(includes.get(i))) {
                 return true;
             }
         }

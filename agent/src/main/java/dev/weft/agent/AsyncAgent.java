@@ -89,6 +89,7 @@ public final class AsyncAgent {
             AgentStatus.stopped(args, e.getMessage());
             return;
         }
+        // light: what a rewrite needs is made at the first class that mentions Weft (AsyncClassFileTransformer)
         AsyncClassFileTransformer transformer = new AsyncClassFileTransformer(options, instrumentation);
         AgentStatus.running(options, args);
         instrumentation.addTransformer(transformer, false);

@@ -1,17 +1,13 @@
 package dev.weft.agent;
 
-import dev.weft.agent.transform.AsyncTransformException;
 import dev.weft.agent.transform.AsyncTransformer;
-import dev.weft.agent.transform.ClassHierarchy;
-import dev.weft.agent.transform.TransformResult;
-import org.objectweb.asm.ClassReader;
+import dev.weft.agent.transform.ConstantPoolScan;
+import java.io.File;
 import java.lang.instrument.ClassFileTransformer;
+import java.lang.instrument.Instrumentation;
 import java.security.ProtectionDomain;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.WeakHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.objectweb.asm.ClassReader;
 
 /**
  * The load-time half of Weft: rewrites classes as the JVM loads them, and never breaks the application.
@@ -28,25 +24,45 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>The coroutine frame classes a rewrite adds are defined in the class's own loader before the rewritten class
  * is returned, so the verifier finds them ({@link FrameClassDefiner}).
+ *
+ * <p><b>Start-up cost.</b> This class runs for every class that every class loader but the boot loader defines,
+ * from the JVM's first classes on, mostly in the interpreter; it is kept to a few checks and the scan, which reads
+ * the class file's constant pool straight from its bytes ({@link ConstantPoolScan}) and loads nothing. Everything
+ * else (the rewrite, ASM, the cache, the reporter, the frame definer and its opening of {@code java.lang}) is in
+ * {@link LoadTimeRewriter}, made at the first candidate: a JVM whose classes never mention Weft loads about ten
+ * classes of the agent's.
  */
 final class AsyncClassFileTransformer implements ClassFileTransformer {
     private final AgentOptions options;
-    private final AgentReporter reporter;
-    private final Map<ClassLoader, AsyncTransformer> transformers = new WeakHashMap<>();
+    private final Instrumentation instrumentation;
+    private final boolean defaultCache;
+    private final String buildId;
+    private volatile LoadTimeRewriter rewriter;
     final AtomicLong scanned = new AtomicLong();
     final AtomicLong rewritten = new AtomicLong();
     final AtomicLong refused = new AtomicLong();
 
-    private final FrameClassDefiner definer;
-
+    /** For tests: no instrumentation, and a class cache only when the options name a directory. */
     AsyncClassFileTransformer(AgentOptions options) {
-        this(options, null);
+        this(options, null, false, null);
     }
 
-    AsyncClassFileTransformer(AgentOptions options, java.lang.instrument.Instrumentation instrumentation) {
+    /** For tests of the cache: {@code buildId} instead of the agent build's own. */
+    AsyncClassFileTransformer(AgentOptions options, String buildId) {
+        this(options, null, false, buildId);
+    }
+
+    /** The agent's: the class cache in its default directory unless the options say otherwise. */
+    AsyncClassFileTransformer(AgentOptions options, Instrumentation instrumentation) {
+        this(options, instrumentation, true, null);
+    }
+
+    private AsyncClassFileTransformer(AgentOptions options, Instrumentation instrumentation, boolean defaultCache,
+                                      String buildId) {
         this.options = options;
-        this.reporter = new AgentReporter(options);
-        this.definer = FrameClassDefiner.create(instrumentation);
+        this.instrumentation = instrumentation;
+        this.defaultCache = defaultCache;
+        this.buildId = buildId;
     }
 
     @Override
@@ -57,38 +73,49 @@ final class AsyncClassFileTransformer implements ClassFileTransformer {
                 return null;
             }
             if (className == null) {
+                // named from its bytes only when it may be rewritten: reading the name takes ASM's reader
+                if (!ConstantPoolScan.isCandidate(classfileBuffer)) {
+                    return null;
+                }
                 className = nameOf(classfileBuffer);
-                if (className == null) {
+                if (className == null || !options.covers(className)) {
+                    return null;
+                }
+                scanned.incrementAndGet();
+            } else {
+                if (!options.covers(className)) {
+                    return null;
+                }
+                scanned.incrementAndGet();
+                if (!ConstantPoolScan.isCandidate(classfileBuffer)) {
                     return null;
                 }
             }
-            if (!options.covers(className)) {
-                return null;
-            }
-            scanned.incrementAndGet();
-            if (!AsyncTransformer.isCandidate(classfileBuffer)) {
-                return null;
-            }
-            TransformResult result = transformerFor(loader).transform(classfileBuffer);
-            if (!result.changed()) {
-                return null;
-            }
-            definer.define(loader, protectionDomain, result.generatedClasses());
-            rewritten.incrementAndGet();
-            reporter.info("[weft] rewrote " + className.replace('/', '.') + ": " + result.rewrittenMethods());
-            return result.bytes();
-        } catch (AsyncTransformException e) {
-            List<String> reasons = new ArrayList<>();
-            for (AsyncTransformException refusal : e.all()) {
-                reasons.add(refusal.getMessage());
-            }
-            report(className, reasons, null);
-            return null;
+            return rewriter().transform(loader, className, protectionDomain, classfileBuffer);
         } catch (Throwable e) {
-            report(className, List.of("internal error while rewriting (" + e + "); please report it with the class "
-                    + "file"), e);
+            try {
+                rewriter().internalError(className, e);
+            } catch (Throwable ignored) {
+                // nothing left to report with; the class loads unchanged
+            }
             return null;
         }
+    }
+
+    /** Made at the first candidate. */
+    LoadTimeRewriter rewriter() {
+        LoadTimeRewriter r = rewriter;
+        if (r == null) {
+            synchronized (this) {
+                r = rewriter;
+                if (r == null) {
+                    File cache = options.cacheDirectory(defaultCache);
+                    r = new LoadTimeRewriter(this, options, instrumentation, cache, buildId);
+                    rewriter = r;
+                }
+            }
+        }
+        return r;
     }
 
     /** The internal name a class file gives itself, or null when it cannot be read. */
@@ -97,23 +124,6 @@ final class AsyncClassFileTransformer implements ClassFileTransformer {
             return new ClassReader(classfileBuffer).getClassName();
         } catch (RuntimeException e) {
             return null; // not a class file the agent can read; the JVM will say what is wrong with it
-        }
-    }
-
-    private synchronized AsyncTransformer transformerFor(ClassLoader loader) {
-        return transformers.computeIfAbsent(loader,
-                l -> new AsyncTransformer(ClassHierarchy.of(l)).withDebugLocals(options.debugLocals()));
-    }
-
-    /** One line per refusal, each once; and the refusals published for the runtime's error message. */
-    private void report(String className, List<String> reasons, Throwable cause) {
-        refused.incrementAndGet();
-        String name = className == null ? "a class" : className.replace('/', '.');
-        if (className != null) {
-            AgentStatus.refused(className, reasons);
-        }
-        for (String reason : reasons) {
-            reporter.warning("[weft] " + reason + " -- " + name + " loads unchanged", cause);
         }
     }
 }

@@ -1,0 +1,119 @@
+package dev.weft.agent;
+
+import dev.weft.agent.transform.ClassHierarchy;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The class files a class loader's rewrites read (super types, Weft's runtime, the exceptions a method catches),
+ * read once per loader and kept: each rewrite builds its hierarchy afresh, and without this every one of them read
+ * {@code Task}, {@code Future}, {@code Throwable} ... again through {@code getResourceAsStream} (about 5 ms a
+ * class in a JVM that is starting, a third of the rewrite).
+ *
+ * <p>A class file found once is taken to stay what it is for the loader's lifetime, as the class the loader
+ * defines from it does. Absent ones are not kept (they are asked for again). Past {@link #LIMIT} class files,
+ * further ones are read each time and not kept.
+ */
+final class ClassFiles {
+    static final int LIMIT = 2_000;
+
+    /** A class file and, once asked for, its hash. */
+    static final class Found {
+        final byte[] bytes;
+        private volatile ContentHash hash;
+
+        Found(byte[] bytes) {
+            this.bytes = bytes;
+        }
+
+        ContentHash hash() {
+            ContentHash h = hash;
+            if (h == null) {
+                h = ContentHash.of(bytes);
+                hash = h;
+            }
+            return h;
+        }
+    }
+
+    private final ClassLoader loader;
+    private final Map<String, Found> found = new ConcurrentHashMap<>();
+
+    /** The class files of {@code loader}, as {@link ClassHierarchy#resourcesOf} reads them. */
+    ClassFiles(ClassLoader loader) {
+        this.loader = loader != null ? loader : ClassLoader.getPlatformClassLoader();
+    }
+
+    /** The loader's resource, else the system class loader's (the JDK's classes come through either). */
+    private byte[] read(String internalName) {
+        String resource = internalName + ".class";
+        try (InputStream in = loader.getResourceAsStream(resource)) {
+            if (in != null) {
+                return in.readAllBytes();
+            }
+        } catch (IOException e) {
+            return null;
+        }
+        if (loader != ClassLoader.getSystemClassLoader()) {
+            try (InputStream in = ClassLoader.getSystemResourceAsStream(resource)) {
+                return in == null ? null : in.readAllBytes();
+            } catch (IOException e) {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    /** The class file of {@code internalName}, or null when the loader has none. */
+    Found find(String internalName) {
+        Found f = found.get(internalName);
+        if (f != null) {
+            return f;
+        }
+        byte[] bytes = read(internalName);
+        if (bytes == null) {
+            return null;
+        }
+        f = new Found(bytes);
+        if (found.size() < LIMIT) {
+            Found raced = found.putIfAbsent(internalName, f);
+            if (raced != null) {
+                return raced;
+            }
+        }
+        return f;
+    }
+
+    /**
+     * A source for one rewrite that notes each class file it gives (and each it cannot find), but the JDK's
+     * {@code java/...} ones: what the rewrite depended on, for the cache to check on a later start.
+     */
+    Recording record() {
+        return new Recording();
+    }
+
+    final class Recording implements ClassHierarchy.ClassFileSource {
+        /** Internal name to the class file's hash, or null for a class file that was not found. */
+        private final Map<String, ContentHash> read = new LinkedHashMap<>();
+
+        @Override
+        public byte[] find(String internalName) {
+            Found f = ClassFiles.this.find(internalName);
+            if (!internalName.startsWith("java/")) {   // the JDK's own: the cache's key names the JDK
+                synchronized (read) {
+                    read.put(internalName, f == null ? null : f.hash());
+                }
+            }
+            return f == null ? null : f.bytes;
+        }
+
+        Map<String, ContentHash> read() {
+            synchronized (read) {
+                return new LinkedHashMap<>(read);
+            }
+        }
+    }
+}
