@@ -210,9 +210,10 @@ class AgentDiagnosticsTest {
     void aBadOptionIsPrintedOnceAndNamedInTheAwaitsError() throws Exception {
         Run run = java("=verbose,fast", "app.Main", "work");
         assertEquals(List.of("[weft] unknown async-agent option 'fast'; known: includes=pkg;pkg, excludes=pkg;pkg, "
-                + "verbose, quiet, logger, debugLocals; the agent is not installed"), run.errLines());
+                + "verbose, quiet, logger, debugLocals, cache=dir|off; the agent is not installed"), run.errLines());
         assertTrue(run.out.contains("The Weft agent was started but stopped at a bad option (unknown async-agent "
-                + "option 'fast'; known: includes=pkg;pkg, excludes=pkg;pkg, verbose, quiet, logger, debugLocals), so it rewrites "
+                + "option 'fast'; known: includes=pkg;pkg, excludes=pkg;pkg, verbose, quiet, logger, debugLocals, "
+                + "cache=dir|off), so it rewrites "
                 + "nothing; correct its options ('verbose,fast')."), run.out);
     }
 
