@@ -18,7 +18,12 @@ import javax.tools.ToolProvider;
  * The agent's start-up overhead: a jar of 10,000 generated classes, 1 % of them with an {@code @Async} method,
  * whose main loads every class and runs the async methods. Baseline: the jar rewritten at build time
  * ({@code async-agent.jar --transform}), run without the agent. Measured: the plain jar under
- * {@code -javaagent}. Time to the end of the process, median of repeated runs, alternating the two.
+ * {@code -javaagent}, with the agent's class cache cold (a new, empty directory for each run: every class is
+ * rewritten and written to the cache), warm (the directory an earlier run filled) and off; and the JVM's own cost
+ * of {@code -javaagent}, an agent whose premain does nothing, on the rewritten jar. Then a program with no
+ * {@code @Async} code at all (10,000 plain classes): without the agent and under it. Wall time to the end of the
+ * process, and CPU time (user + system, from {@code /proc/self/stat}'s children times, on Linux), median of repeated
+ * runs, the configurations alternated.
  *
  * <pre>java -cp benchmarks/target/benchmarks.jar dev.weft.benchmarks.AgentStartup agent/target/async-agent.jar [runs]</pre>
  */
@@ -29,6 +34,33 @@ public final class AgentStartup {
     private AgentStartup() {
     }
 
+    /** One JVM command line to time, and its runs. */
+    private static final class Config {
+        final String label;
+        final List<String> command;
+        final String expected;
+        final Path coldCache;
+        final long[] wall;
+        final long[] cpu;
+
+        Config(String label, List<String> command, String expected, Path coldCache, int runs) {
+            this.label = label;
+            this.command = command;
+            this.expected = expected;
+            this.coldCache = coldCache;
+            this.wall = new long[runs];
+            this.cpu = new long[runs];
+        }
+
+        double wallMs() {
+            return median(wall) / 1e6;
+        }
+
+        double cpuMs() {
+            return median(cpu) / 1e6;
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         if (args.length < 1) {
             System.err.println("usage: AgentStartup <async-agent.jar> [runs]");
@@ -37,53 +69,165 @@ public final class AgentStartup {
         Path agent = Path.of(args[0]).toAbsolutePath();
         int runs = args.length > 1 ? Integer.parseInt(args[1]) : 11;
         Path dir = Files.createTempDirectory("weft-startup");
-        Path classes = generate(dir);
+        try {
+            run(agent, runs, dir);
+        } finally {
+            delete(dir);
+        }
+    }
+
+    private static void run(Path agent, int runs, Path dir) throws Exception {
+        Path classes = generate(dir, true);
+        Path plainClasses = generate(dir.resolve("no-async"), false);
+        Path emptyAgent = emptyAgent(dir.resolve("empty-agent"));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Path plainJar = jar(classes, dir.resolve("plain.jar"));
         Process transform = new ProcessBuilder(java, "-jar", agent.toString(), "--transform", classes.toString(),
-                "--classpath", ownLocation())
-                .inheritIO().start();
+                "--classpath", ownLocation()).inheritIO().start();
         if (transform.waitFor() != 0) {
             throw new IllegalStateException("build-time transformation failed");
         }
         Path builtJar = jar(classes, dir.resolve("built.jar"));
-        List<String> plain = List.of(java, "-cp", builtJar + File.pathSeparator + ownLocation(), "gen.Main");
-        List<String> withAgent = List.of(java, "-javaagent:" + agent, "-cp",
-                plainJar + File.pathSeparator + ownLocation(), "gen.Main");
-        run(plain);
-        run(withAgent); // warm the file cache
-        long[] a = new long[runs];
-        long[] b = new long[runs];
-        for (int i = 0; i < runs; i++) {
-            a[i] = run(plain);
-            b[i] = run(withAgent);
+        Path noAsyncJar = jar(plainClasses, dir.resolve("no-async.jar"));
+        String own = ownLocation();
+        Path warm = dir.resolve("cache-warm");
+        Path cold = dir.resolve("cache-cold");
+        String weft = "-javaagent:" + agent + "=cache=";
+        List<Config> configs = List.of(
+                new Config("rewritten at build time, no agent", List.of(java, "-cp",
+                        builtJar + File.pathSeparator + own, "gen.Main"), "sum=", null, runs),
+                new Config("same, under an agent that does nothing", List.of(java, "-javaagent:" + emptyAgent, "-cp",
+                        builtJar + File.pathSeparator + own, "gen.Main"), "sum=", null, runs),
+                new Config("rewritten by the agent, cold cache", List.of(java, weft + cold, "-cp",
+                        plainJar + File.pathSeparator + own, "gen.Main"), "sum=", cold, runs),
+                new Config("rewritten by the agent, warm cache", List.of(java, weft + warm, "-cp",
+                        plainJar + File.pathSeparator + own, "gen.Main"), "sum=", null, runs),
+                new Config("rewritten by the agent, cache=off", List.of(java, weft + "off", "-cp",
+                        plainJar + File.pathSeparator + own, "gen.Main"), "sum=", null, runs),
+                new Config("no @Async code, no agent", List.of(java, "-cp", noAsyncJar.toString(), "plain.Main"),
+                        "sum=", null, runs),
+                new Config("no @Async code, under the agent", List.of(java, weft + warm, "-cp",
+                        noAsyncJar.toString(), "plain.Main"), "sum=", null, runs));
+        for (Config c : configs) {
+            time(c, -1);   // the file cache, and the warm class cache
         }
-        Arrays.sort(a);
-        Arrays.sort(b);
-        double ma = a[runs / 2] / 1e6;
-        double mb = b[runs / 2] / 1e6;
+        for (int i = 0; i < runs; i++) {
+            for (Config c : configs) {
+                time(c, i);
+            }
+        }
         System.out.printf("agent start-up, %,d classes (%d with @Async), median of %d runs, %s:%n", CLASSES,
                 CLASSES / ASYNC_EVERY, runs, Runtime.version());
-        System.out.printf("  rewritten at build time, no agent %8.1f ms%n  rewritten by the agent at load    %8.1f ms%n"
-                + "  overhead                          %8.1f %%%n", ma, mb, 100.0 * (mb - ma) / ma);
+        double base = configs.get(0).wallMs();
+        double baseCpu = configs.get(0).cpuMs();
+        boolean cpu = baseCpu > 0;
+        for (int i = 0; i < configs.size(); i++) {
+            Config c = configs.get(i);
+            if (i == 5) {
+                base = c.wallMs();
+                baseCpu = c.cpuMs();
+            }
+            System.out.printf("  %-40s %8.1f ms%s", c.label, c.wallMs(), i == 0 || i == 5 ? "        "
+                    : String.format(" %+6.1f %%", 100.0 * (c.wallMs() - base) / base));
+            if (cpu) {
+                System.out.printf("   cpu %8.1f ms%s", c.cpuMs(), i == 0 || i == 5 ? ""
+                        : String.format(" %+6.1f %%", 100.0 * (c.cpuMs() - baseCpu) / baseCpu));
+            }
+            System.out.println();
+        }
     }
 
-    private static long run(List<String> command) throws IOException, InterruptedException {
-        long start = System.nanoTime();
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        if (p.waitFor() != 0 || !out.contains("sum=")) {
-            throw new IllegalStateException("generated program failed: " + out);
+    /** Runs {@code c} once; its times go to run {@code i} (none when negative). */
+    private static void time(Config c, int i) throws IOException, InterruptedException {
+        if (c.coldCache != null) {
+            delete(c.coldCache);
         }
-        return System.nanoTime() - start;
+        long cpuBefore = childrenCpuNanos();
+        long start = System.nanoTime();
+        Process p = new ProcessBuilder(c.command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (p.waitFor() != 0 || !out.contains(c.expected)) {
+            throw new IllegalStateException(c.label + ": the program failed: " + out);
+        }
+        long wall = System.nanoTime() - start;
+        long cpu = childrenCpuNanos() - cpuBefore;
+        if (i >= 0) {
+            c.wall[i] = wall;
+            c.cpu[i] = cpu;
+        }
+    }
+
+    /**
+     * User and system time of this process's waited-for children (fields 16 and 17 of {@code /proc/self/stat}, in
+     * clock ticks, taken as 100 a second); 0 where there is no such file.
+     */
+    private static long childrenCpuNanos() {
+        try {
+            String stat = Files.readString(Path.of("/proc/self/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            // after "pid (comm) ", field 3 is f[0]: cutime is field 16, cstime field 17
+            return (Long.parseLong(f[13]) + Long.parseLong(f[14])) * 10_000_000L;
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
+    private static long median(long[] values) {
+        long[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
+    }
+
+    private static void delete(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(p)) {
+            for (Path q : (Iterable<Path>) walk.sorted(java.util.Comparator.reverseOrder())::iterator) {
+                Files.delete(q);
+            }
+        }
+    }
+
+    /** An agent jar whose premain does nothing: what {@code -javaagent} costs the JVM by itself. */
+    private static Path emptyAgent(Path dir) throws IOException {
+        Path src = Files.createDirectories(dir.resolve("src/empty"));
+        Path out = Files.createDirectories(dir.resolve("classes"));
+        Path file = src.resolve("EmptyAgent.java");
+        Files.writeString(file, """
+                package empty;
+                public final class EmptyAgent {
+                    public static void premain(String args, java.lang.instrument.Instrumentation instrumentation) {
+                    }
+                }
+                """);
+        if (ToolProvider.getSystemJavaCompiler().run(null, null, null, "-d", out.toString(), file.toString()) != 0) {
+            throw new IllegalStateException("javac failed");
+        }
+        java.util.jar.Manifest manifest = new java.util.jar.Manifest();
+        manifest.getMainAttributes().put(java.util.jar.Attributes.Name.MANIFEST_VERSION, "1.0");
+        manifest.getMainAttributes().putValue("Premain-Class", "empty.EmptyAgent");
+        Path jar = dir.resolve("empty-agent.jar");
+        try (OutputStream os = Files.newOutputStream(jar); JarOutputStream jos = new JarOutputStream(os, manifest)) {
+            jos.putNextEntry(new JarEntry("empty/EmptyAgent.class"));
+            jos.write(Files.readAllBytes(out.resolve("empty/EmptyAgent.class")));
+            jos.closeEntry();
+        }
+        return jar;
     }
 
     private static String ownLocation() throws URISyntaxException {
         return Path.of(AgentStartup.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
     }
 
-    /** Writes and compiles the classes; returns the classes directory. */
-    static Path generate(Path dir) throws IOException, URISyntaxException {
+    /**
+     * Writes and compiles the classes, package {@code gen} with one class in {@link #ASYNC_EVERY} async, or
+     * package {@code plain} with none and no use of Weft; returns the classes directory.
+     */
+    static Path generate(Path dir, boolean withAsync) throws IOException, URISyntaxException {
+        if (!withAsync) {
+            return generatePlain(dir);
+        }
         Path src = Files.createDirectories(dir.resolve("src/gen"));
         Path out = Files.createDirectories(dir.resolve("classes"));
         List<String> files = new ArrayList<>();
@@ -152,6 +296,49 @@ public final class AgentStartup {
         Files.writeString(mainFile, main.toString());
         files.add(mainFile.toString());
         List<String> javacArgs = new ArrayList<>(List.of("-d", out.toString(), "-cp", ownLocation(), "-nowarn"));
+        javacArgs.addAll(files);
+        if (ToolProvider.getSystemJavaCompiler().run(null, null, null, javacArgs.toArray(String[]::new)) != 0) {
+            throw new IllegalStateException("javac failed");
+        }
+        return out;
+    }
+
+    /** {@link #CLASSES} classes like the plain ones of {@code gen}, and a main that loads them all. */
+    private static Path generatePlain(Path dir) throws IOException, URISyntaxException {
+        Path src = Files.createDirectories(dir.resolve("src/plain"));
+        Path out = Files.createDirectories(dir.resolve("classes"));
+        List<String> files = new ArrayList<>();
+        StringBuilder main = new StringBuilder("""
+                package plain;
+                public class Main {
+                """);
+        for (int i = 0; i < CLASSES; i++) {
+            Path f = src.resolve("C" + i + ".java");
+            Files.writeString(f, """
+                    package plain;
+                    public class C%d {
+                        private int x = %d;
+                        public static int value() { return %d; }
+                        public int plus(int y) { return x + y; }
+                        @Override public String toString() { return "C%d" + x; }
+                    }
+                    """.formatted(i, i, i % 7, i));
+            files.add(f.toString());
+            if (i % 1000 == 0) {
+                main.append(i == 0 ? "" : "        return sum;\n    }\n").append("    static long part")
+                        .append(i / 1000).append("() {\n        long sum = 0;\n");
+            }
+            main.append("        sum += C").append(i).append(".value();\n");
+        }
+        main.append("        return sum;\n    }\n    public static void main(String[] args) {\n        long sum = 0;\n");
+        for (int c = 0; c < (CLASSES + 999) / 1000; c++) {
+            main.append("        sum += part").append(c).append("();\n");
+        }
+        main.append("        System.out.println(\"sum=\" + sum);\n    }\n}\n");
+        Path mainFile = src.resolve("Main.java");
+        Files.writeString(mainFile, main.toString());
+        files.add(mainFile.toString());
+        List<String> javacArgs = new ArrayList<>(List.of("-d", out.toString(), "-nowarn"));
         javacArgs.addAll(files);
         if (ToolProvider.getSystemJavaCompiler().run(null, null, null, javacArgs.toArray(String[]::new)) != 0) {
             throw new IllegalStateException("javac failed");
