@@ -5,44 +5,49 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.reflect.Method;
 import java.security.ProtectionDomain;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
-import net.bytebuddy.dynamic.loading.ClassInjector;
 
 /**
  * Defines the coroutine frame classes of a rewritten class in its own class loader, before the class itself.
  *
  * <p>With the agent's {@link Instrumentation}, {@code java.lang} is opened to the agent alone and
- * {@code ClassLoader.defineClass} is called directly: a few microseconds per class. Without it (or where the
- * module cannot be opened), Byte Buddy's {@link ClassInjector} does the same; it is general but its first use
- * costs about half a second, which is why it is only the fallback (the agent's start-up overhead, issue #4).
+ * {@code ClassLoader.defineClass} is called directly: a few microseconds per class. Without it (a transformer made
+ * by a test) the same works where {@code java.lang} is open to the agent already
+ * ({@code --add-opens java.base/java.lang=ALL-UNNAMED}); elsewhere a rewrite that adds frame classes fails, is
+ * reported as the agent's internal error, and the class loads unchanged.
+ *
+ * <p>Made at the first class the agent rewrites, never at start-up: opening the module and the method handle cost
+ * about 5 ms in a JVM that is starting. (Byte Buddy's {@code ClassInjector} was the fallback once; the agent no
+ * longer ships Byte Buddy but for its attach code, {@code byte-buddy-agent}: the 3,000 classes of the rest made the
+ * agent jar 5 MB, and opening it cost every JVM about 8 ms.)
  */
 final class FrameClassDefiner {
     private final MethodHandle defineClass;
+    private final String unavailable;
 
-    private FrameClassDefiner(MethodHandle defineClass) {
+    private FrameClassDefiner(MethodHandle defineClass, String unavailable) {
         this.defineClass = defineClass;
+        this.unavailable = unavailable;
     }
 
-    /** A definer using {@code instrumentation} when it can, else Byte Buddy. */
+    /** A definer using {@code instrumentation} to open {@code java.lang} when there is one. */
     static FrameClassDefiner create(Instrumentation instrumentation) {
-        if (instrumentation == null) {
-            return new FrameClassDefiner(null);
-        }
         try {
-            Module javaBase = Object.class.getModule();
-            Module agent = FrameClassDefiner.class.getModule();
-            if (instrumentation.isModifiableModule(javaBase)) {
-                instrumentation.redefineModule(javaBase, Set.of(), Map.of(), Map.of("java.lang", Set.of(agent)),
-                        Set.of(), Map.of());
+            if (instrumentation != null) {
+                Module javaBase = Object.class.getModule();
+                Module agent = FrameClassDefiner.class.getModule();
+                if (instrumentation.isModifiableModule(javaBase)) {
+                    instrumentation.redefineModule(javaBase, Set.of(), Map.of(), Map.of("java.lang", Set.of(agent)),
+                            Set.of(), Map.of());
+                }
             }
             Method m = ClassLoader.class.getDeclaredMethod("defineClass", String.class, byte[].class, int.class,
                     int.class, ProtectionDomain.class);
             m.setAccessible(true);
-            return new FrameClassDefiner(MethodHandles.lookup().unreflect(m));
+            return new FrameClassDefiner(MethodHandles.lookup().unreflect(m), null);
         } catch (ReflectiveOperationException | RuntimeException e) {
-            return new FrameClassDefiner(null);
+            return new FrameClassDefiner(null, e.toString());
         }
     }
 
@@ -51,25 +56,33 @@ final class FrameClassDefiner {
         if (classes.isEmpty()) {
             return;
         }
-        if (defineClass != null) {
-            for (Map.Entry<String, byte[]> e : classes.entrySet()) {
-                byte[] bytes = e.getValue();
-                Class<?> ignored = (Class<?>) defineClass.invokeExact(loader, e.getKey().replace('/', '.'), bytes, 0,
-                        bytes.length, domain);
-            }
-            return;
-        }
-        Map<String, byte[]> byName = new LinkedHashMap<>();
-        classes.forEach((internal, bytes) -> byName.put(internal.replace('/', '.'), bytes));
-        ClassInjector injector;
-        if (ClassInjector.UsingReflection.isAvailable()) {
-            injector = new ClassInjector.UsingReflection(loader, domain);
-        } else if (ClassInjector.UsingUnsafe.isAvailable()) {
-            injector = new ClassInjector.UsingUnsafe(loader, domain);
-        } else {
+        if (defineClass == null) {
             throw new IllegalStateException("no way to define the coroutine frame classes in " + loader
-                    + " on this JVM; rewrite this class at build time with dev.weft:async-maven-plugin");
+                    + " on this JVM (" + unavailable + "); rewrite this class at build time with "
+                    + "dev.weft:async-maven-plugin");
         }
-        injector.injectRaw(byName);
+        for (Map.Entry<String, byte[]> e : classes.entrySet()) {
+            byte[] bytes = e.getValue();
+            String name = e.getKey().replace('/', '.');
+            try {
+                Class<?> ignored = (Class<?>) defineClass.invokeExact(loader, name, bytes, 0, bytes.length, domain);
+            } catch (LinkageError duplicate) {
+                // the same class rewritten again in this loader (a definition that failed and is tried again, two
+                // threads defining it at once): its frame classes, made from the same bytes, are there already
+                if (!isLoaded(loader, name)) {
+                    throw duplicate;
+                }
+            }
+        }
+    }
+
+    private static boolean isLoaded(ClassLoader loader, String name) {
+        try {
+            Method m = ClassLoader.class.getDeclaredMethod("findLoadedClass", String.class);
+            m.setAccessible(true);
+            return m.invoke(loader, name) != null;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return false;
+        }
     }
 }

@@ -107,7 +107,6 @@ class AgentCacheEndToEndTest {
                 location(org.objectweb.asm.ClassReader.class), location(org.objectweb.asm.tree.ClassNode.class),
                 location(org.objectweb.asm.tree.analysis.Analyzer.class),
                 location(org.objectweb.asm.util.CheckClassAdapter.class),
-                location(net.bytebuddy.dynamic.loading.ClassInjector.class),
                 location(net.bytebuddy.agent.ByteBuddyAgent.class), location(dev.weft.runtime.Task.class),
                 location(dev.weft.Async.class), program.toString()));
         return entries.stream().distinct().collect(Collectors.joining(File.pathSeparator));
