@@ -103,6 +103,8 @@ final class ClassCache {
     private final String pid;
     private final AtomicLong temporaries = new AtomicLong();
     private volatile boolean off;
+    /** The entries' directory exists (asked once). */
+    private volatile boolean dirReady;
 
     final AtomicLong hits = new AtomicLong();
     final AtomicLong misses = new AtomicLong();
@@ -227,9 +229,6 @@ final class ClassCache {
         }
         File tmp = null;
         try {
-            if (!dir.isDirectory()) {
-                createDirectories();
-            }
             byte[] data = encode(classFile, entry);
             File target = fileOf(classFile);
             tmp = temporaryFor(target);
@@ -254,10 +253,26 @@ final class ClassCache {
 
     /** A new empty file beside {@code target}, created here and now (no other JVM writes it). */
     private File temporaryFor(File target) throws IOException {
+        if (!dirReady) {
+            if (!dir.isDirectory()) {
+                createDirectories();
+            }
+            dirReady = true;
+        }
         for (int attempt = 0; ; attempt++) {
             File tmp = new File(dir, target.getName() + "." + pid + "-" + Long.toHexString(System.nanoTime()) + "-"
                     + temporaries.incrementAndGet() + ".tmp");
-            if (tmp.createNewFile()) {
+            boolean created;
+            try {
+                created = tmp.createNewFile();
+            } catch (IOException e) {
+                if (dir.isDirectory()) {
+                    throw e;
+                }
+                createDirectories();   // removed since the first entry: made again
+                created = tmp.createNewFile();
+            }
+            if (created) {
                 return tmp;
             }
             if (attempt == 10) {

@@ -507,6 +507,26 @@ class ClassCacheTest {
     }
 
     @Test
+    void aCacheDirectoryRemovedWhileTheJvmRunsIsMadeAgain(@TempDir Path tmp) throws Exception {
+        Path classes = JavaSources.compile(tmp.resolve("src"), Map.of("app/Adder.java", ADDER.formatted(0),
+                "app/Other.java", ADDER.formatted(2).replace("class Adder", "class Other")));
+        Path cache = tmp.resolve("cache");
+        AsyncClassFileTransformer t = cached(cache, "b");
+        TransformingLoader loader = new TransformingLoader(classes, t);
+        loader.transform("app/Adder");
+        assertEquals(1, entries(cache).size());
+        try (Stream<Path> walk = Files.walk(cache)) {
+            for (Path p : (Iterable<Path>) walk.sorted(java.util.Comparator.reverseOrder())::iterator) {
+                Files.delete(p);
+            }
+        }
+        loader.transform("app/Other");
+        assertFalse(cacheOf(t).isOff());
+        assertEquals(2, cacheOf(t).written.get());
+        assertEquals(1, entries(cache).size(), "the second entry, in the directory made again");
+    }
+
+    @Test
     void theBuildWritesTheBuildIdTheCacheIsKeyedBy() {
         assertNotNull(LoadTimeRewriter.readBuildId(), "the build writes " + LoadTimeRewriter.BUILD_ID_RESOURCE);
         assertFalse(LoadTimeRewriter.readBuildId().contains("${"));
