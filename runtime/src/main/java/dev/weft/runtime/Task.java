@@ -237,8 +237,13 @@ public class Task<T> extends Future<T> implements BiConsumer<Object, Throwable> 
             value = cf.getNow(null);
         } catch (Throwable e) {
             Throwable cause = unwrap(e);
-            resume(null, cause instanceof CancellationException ce
-                    ? new CancellationException(message != null ? message : ce.getMessage()) : cause, false);
+            if (cause instanceof CancellationException ce) {
+                while (ce.getCause() instanceof CancellationException stored) {
+                    ce = stored; // JDK 23+: getNow throws a new CancellationException("getNow") around the stored one
+                }
+                cause = new CancellationException(message != null ? message : ce.getMessage());
+            }
+            resume(null, cause, false);
             return;
         }
         resume(value, null, false);
