@@ -1132,10 +1132,11 @@ public final class EventLoop implements AutoCloseable {
             all.add(pending[i]);
         }
         // the tasks in their first step, which join the pending ones only when they suspend: the running one, and
-        // those whose first steps are on the stack below it
+        // those whose first steps are on the stack below it (each once: a task is on that stack while its own first
+        // step runs, and a resumed task there has suspended before, so is registered)
         for (int i = 0; i <= entered.depth(); i++) {
             Task<?> t = i < entered.depth() ? entered.at(i) : currentTask;
-            if (t != null && t.loop == this && t.pendingIndex < 0 && !t.isDone() && !all.contains(t)) {
+            if (t != null && t.loop == this && t.pendingIndex < 0 && !t.isDone()) {
                 all.add(t);
             }
         }
@@ -1259,18 +1260,18 @@ public final class EventLoop implements AutoCloseable {
      */
     private static final class MainRun extends Future<Object> implements Runnable, Consumer<Future<?>> {
         /** Main, until its call; then {@link #ARMED} until the run is over, then null (a late stop does nothing). */
-        private Object state;
+        private Object phase;
         private static final Object ARMED = new Object();
 
         MainRun(EventLoop loop, Supplier<?> main) {
             super(loop);
-            this.state = main;
+            this.phase = main;
         }
 
         @Override
         public void run() {
-            Supplier<?> main = (Supplier<?>) state;
-            state = ARMED;
+            Supplier<?> main = (Supplier<?>) phase;
+            phase = ARMED;
             Object result;
             try {
                 result = main.get();
@@ -1293,11 +1294,10 @@ public final class EventLoop implements AutoCloseable {
             }
         }
 
-
         /** The done-callback: of main's task (take its outcome, stop), or of this future (stop). */
         @Override
         public void accept(Future<?> done) {
-            if (state != ARMED) {
+            if (phase != ARMED) {
                 return;
             }
             if (done != this) {
@@ -1311,7 +1311,7 @@ public final class EventLoop implements AutoCloseable {
             try {
                 loop.runForever();
             } finally {
-                state = null;
+                phase = null;
             }
             if (!isDone()) {
                 throw new IllegalStateException("Event loop stopped before " + this + " was done");
@@ -1320,13 +1320,8 @@ public final class EventLoop implements AutoCloseable {
         }
 
         @Override
-        String kind() {
-            return "Future";
-        }
-
-        @Override
         public String toString() {
-            Object s = state;
+            Object s = phase;
             return s instanceof Supplier<?> ? "the call of EventLoop.run's main " + s : super.toString();
         }
     }

@@ -494,36 +494,69 @@ public class Task<T> extends Future<T> implements BiConsumer<Object, Throwable> 
             awaiting = Future.from(stage);
             return false;
         }
+        boolean cancel;
         if (l == null) {
-            boolean cancel;
             synchronized (this) {
-                awaiting = cf;
-                cancel = (cancelState & MUST_CANCEL) != 0;
-                if (!cancel) {
-                    outcome = null; // no message of an earlier cancellation for this stage's
-                }
+                cancel = holdStage(cf);
             }
-            if (cancel && cancelStage(cf)) {
-                synchronized (this) {
-                    cancelState &= REQUESTS; // thrown in at the step the stage's callback runs
-                }
+        } else {
+            if (pendingIndex < 0) {
+                l.register(this);
             }
-            FlightEvents.ACTIVE.suspended(this, cf);
-            cf.whenComplete(this); // last: done already, the step may run inside this call
-            return true;
-        }
-        awaiting = cf;
-        if (pendingIndex < 0) {
-            l.register(this);
-        }
-        if ((cancelState & MUST_CANCEL) == 0) {
-            outcome = null;
-        } else if (cancelStage(cf)) {
-            cancelState &= REQUESTS;
+            cancel = holdStage(cf);
         }
         FlightEvents.ACTIVE.suspended(this, cf);
-        cf.whenComplete(this);
+        cf.whenComplete(this); // done already, the step may run inside this call (no loop) or is queued
+        if (cancel) {
+            cancelHeldStage(cf);
+        }
         return true;
+    }
+
+    /**
+     * The task now waits on {@code cf}: true when a cancellation is due, to pass on to it. The message of an earlier
+     * cancellation is dropped otherwise, so a stage cancelled by others gives its own. Loop thread, or under the
+     * monitor for a task without a loop.
+     */
+    private boolean holdStage(CompletableFuture<?> cf) {
+        awaiting = cf;
+        if ((cancelState & MUST_CANCEL) == 0) {
+            outcome = null;
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * A cancellation reaches the stage this task waits on (its message in {@code outcome}). Cancelled, the stage's
+     * callback schedules the step that throws the CancellationException in. Refused and still pending (a subclass
+     * whose {@code cancel} returns false or throws), the task is woken now all the same, as asyncio's task awaiting
+     * {@code wrap_future(f)} is: the step throws the cancellation in, and the stage's callback, when it comes, finds
+     * the task no longer waiting on it. Done already, its callback is on its way and the cancellation stays due for
+     * that step.
+     */
+    private void cancelHeldStage(CompletableFuture<?> cf) {
+        boolean cancelled = cancelStage(cf);
+        EventLoop l = loop;
+        synchronized (this) { // uncontended on a loop's thread; a task without a loop may be woken elsewhere
+            if (awaiting != cf || isDone()) {
+                return; // resumed meanwhile (its stage done on another thread)
+            }
+            if (cancelled) {
+                cancelState &= REQUESTS;
+                return;
+            }
+            cancelState |= MUST_CANCEL;
+            if (cf.isDone()) {
+                return;
+            }
+            awaiting = null; // the stage's callback now wakes nothing; a second cancel() only marks it due
+        }
+        if (l == null) {
+            Trampoline.run(this, null);
+        } else {
+            l.schedule(this, null);
+        }
     }
 
     /** Cancels a stage this task awaits; false when it was done already or refused. */
@@ -630,11 +663,14 @@ public class Task<T> extends Future<T> implements BiConsumer<Object, Throwable> 
                 cancelState++;
                 f = awaiting;
                 if (f instanceof CompletableFuture<?>) {
-                    outcome = message; // for the CancellationException thrown in when the stage's callback runs
+                    outcome = message; // for the CancellationException thrown in at the next step
                 }
             }
-            if (f instanceof Future<?> fut ? fut.cancel(message)
-                    : f instanceof CompletableFuture<?> cf && cancelStage(cf)) {
+            if (f instanceof CompletableFuture<?> cf) {
+                cancelHeldStage(cf);
+                return true;
+            }
+            if (f instanceof Future<?> fut && fut.cancel(message)) {
                 return true;
             }
             synchronized (this) {
@@ -656,10 +692,9 @@ public class Task<T> extends Future<T> implements BiConsumer<Object, Throwable> 
                 return true;
             }
         } else if (f instanceof CompletableFuture<?> cf) {
-            outcome = message; // for the CancellationException thrown in when the stage's callback runs
-            if (cancelStage(cf)) {
-                return true;
-            }
+            outcome = message; // for the CancellationException thrown in at the next step
+            cancelHeldStage(cf);
+            return true;
         }
         cancelState |= MUST_CANCEL;
         outcome = message;

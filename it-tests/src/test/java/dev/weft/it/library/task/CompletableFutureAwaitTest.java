@@ -193,7 +193,7 @@ class CompletableFutureAwaitTest {
         Task<String> t = awaitWithFinally(cf, log, false);
         t.cancel("refused");
         await(Tasks.sleep(Duration.ZERO));
-        log.add("still waiting " + !t.isDone() + ", cancelling " + t.cancelling());
+        log.add("done " + t.isDone() + ", cancelling " + t.cancelling());
         cf.complete(1);
         try {
             await(t);
@@ -204,13 +204,34 @@ class CompletableFutureAwaitTest {
     }
 
     /**
-     * asyncio: when the awaited future refuses cancel(), the request is kept ({@code _must_cancel}) and thrown in at
-     * the next step, the stage's value dropped.
+     * A stage that refuses cancel() does not keep the cancelled task waiting: asyncio 3.13's task awaiting
+     * {@code wrap_future(f)} of a {@code concurrent.futures.Future} whose {@code cancel()} returns False prints
+     * {@code ["cancelled: ('refused',)", 'finally', 'done True cancelling 1', 'task cancelled True']} (create_task,
+     * sleep(0), t.cancel("refused"), sleep(0), then f.set_result(1) and await t); the stage's late completion wakes
+     * nothing.
      */
     @Test
-    void aStageThatRefusesCancellationGetsTheCancellationWhenItCompletes() {
-        assertEquals(List.of("still waiting true, cancelling 1", "cancelled: refused", "finally",
-                "task cancelled true"), EventLoop.run(() -> cancelAwaitingAStubbornStage()));
+    void aStageThatRefusesCancellationStillLetsTheTaskBeCancelledAtOnce() {
+        assertEquals(List.of("cancelled: refused", "finally", "done true, cancelling 1", "task cancelled true"),
+                EventLoop.run(() -> cancelAwaitingAStubbornStage()));
+    }
+
+    @Test
+    void aStubbornStageAwaitedWithACancellationDueWakesTheTaskAtOnce() {
+        Stubborn<Integer> cf = new Stubborn<>();
+        assertEquals("cancelled: early, stage cancelled false", EventLoop.run(() -> cancelsItselfThenAwaits(cf)));
+    }
+
+    @Test
+    void cancellingATaskWithoutALoopAwaitingAStubbornStageEndsItAtOnce() {
+        Stubborn<Integer> cf = new Stubborn<>();
+        List<String> log = new ArrayList<>();
+        Task<String> t = awaitWithFinally(cf, log, false);
+        assertTrue(t.cancel("off loop"));
+        assertTrue(t.isCancelled());
+        assertEquals(List.of("cancelled: off loop", "finally"), log);
+        cf.complete(1); // its callback finds the task done: nothing runs twice
+        assertEquals(List.of("cancelled: off loop", "finally"), log);
     }
 
     @Async
