@@ -38,6 +38,8 @@ final class AsyncClassFileTransformer implements ClassFileTransformer {
     private final boolean defaultCache;
     private final String buildId;
     private volatile LoadTimeRewriter rewriter;
+    /** The rewriter could not be made (reported once): every class loads unchanged. */
+    private volatile boolean broken;
     final AtomicLong scanned = new AtomicLong();
     final AtomicLong rewritten = new AtomicLong();
     final AtomicLong refused = new AtomicLong();
@@ -91,14 +93,31 @@ final class AsyncClassFileTransformer implements ClassFileTransformer {
                     return null;
                 }
             }
+            if (broken) {
+                return null;
+            }
             return rewriter().transform(loader, className, protectionDomain, classfileBuffer);
         } catch (Throwable e) {
+            LoadTimeRewriter r = rewriter;
+            if (r == null) {
+                notMade(e);
+                return null;
+            }
             try {
-                rewriter().internalError(className, e);
+                r.internalError(className, e);
             } catch (Throwable ignored) {
                 // nothing left to report with; the class loads unchanged
             }
             return null;
+        }
+    }
+
+    /** The rewriter could not be made: said once, on stderr (the reporter is part of what failed), then quiet. */
+    private synchronized void notMade(Throwable e) {
+        if (!broken) {
+            broken = true;
+            System.err.println("[weft] the agent could not start rewriting (" + e + "); classes with @Async methods "
+                    + "load unchanged. Please report it.");
         }
     }
 
