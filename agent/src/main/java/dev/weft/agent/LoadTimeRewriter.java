@@ -53,8 +53,8 @@ final class LoadTimeRewriter {
                         + BUILD_ID_RESOURCE + ")");
             } else {
                 c = new ClassCache(cacheRoot, id, options, reporter);
-                reporter.info("[weft] class cache: " + c.directory());
                 if (options.verbose() && !options.quiet()) {
+                    reporter.info("[weft] class cache: " + c.directory());
                     reportAtExit(c);
                 }
             }
