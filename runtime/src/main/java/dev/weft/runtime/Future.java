@@ -61,28 +61,30 @@ public class Future<T> implements java.util.concurrent.Future<T>, CompletionStag
     /** Finished with an exception. */
     static final int FAILED = 3;
 
-    private static final VarHandle STATE;
+    private static final VarHandle CALLBACKS;
 
     static {
         try {
-            STATE = MethodHandles.lookup().findVarHandle(Future.class, "state", int.class);
+            CALLBACKS = MethodHandles.lookup().findVarHandle(Future.class, "callbacks", Object.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
-    /** Written with release semantics, read with acquire, so other threads may ask {@link #isDone()}. */
-    @SuppressWarnings("unused")
-    private int state;
     /**
      * FINISHED: the value; FAILED: the Throwable; CANCELLED: the message (String, may be null) or, once made,
      * the CancellationException. A pending {@link Task} keeps its pending cancellation message here.
      */
     Object outcome;
     /**
+     * The state and the callbacks in one word, so a future is three fields (24 bytes with compressed pointers).
      * Pending: null, one callback, or a {@link CallbackList}; for an owned future only touched on the loop thread.
-     * Failed: the {@link NeverRetrieved} watch until the exception is retrieved, then null. Otherwise null.
+     * Done: a {@link Done} mark, {@link Done#FINISHED}, {@link Done#CANCELLED} or {@link Done#FAILED}, or for a
+     * failure not retrieved yet its {@link NeverRetrieved} watch (a {@code Done} of state FAILED). The mark is
+     * written with release semantics after {@code outcome} and read with acquire, so any thread that sees the
+     * future done sees its outcome.
      */
+    @SuppressWarnings("unused") // also through CALLBACKS
     private Object callbacks;
     /** The owner loop, or null. */
     final EventLoop loop;
@@ -111,7 +113,7 @@ public class Future<T> implements java.util.concurrent.Future<T>, CompletionStag
     public static <T> Future<T> completed(T value) {
         Future<T> f = new Future<>((EventLoop) null);
         f.outcome = value;
-        STATE.setRelease(f, FINISHED);
+        CALLBACKS.setRelease(f, Done.FINISHED_MARK);
         return f;
     }
 
@@ -125,7 +127,7 @@ public class Future<T> implements java.util.concurrent.Future<T>, CompletionStag
     // ---------------------------------------------------------------------------------------------- state
 
     final int state() {
-        return (int) STATE.getAcquire(this);
+        return CALLBACKS.getAcquire(this) instanceof Done d ? d.state : PENDING;
     }
 
     /** The owner loop, or {@code null} for a future with no owner. */
@@ -214,7 +216,7 @@ public class Future<T> implements java.util.concurrent.Future<T>, CompletionStag
      */
     final void retrieved() {
         if (callbacks instanceof NeverRetrieved w) {
-            callbacks = null;
+            callbacks = Done.FAILED_MARK; // any thread: both words say FAILED
             w.retrieved();
         }
     }
@@ -376,14 +378,14 @@ public class Future<T> implements java.util.concurrent.Future<T>, CompletionStag
      * failure over itself, at once, on this thread (a finishing task resuming its awaiter directly).
      */
     final Object transitionKeepingCallbacks(int newState, Object newOutcome, boolean watchFailure) {
-        if (state() != PENDING) {
+        Object cbs = callbacks;
+        if (cbs instanceof Done) {
             return this;
         }
-        Object cbs = callbacks;
         outcome = newOutcome;
-        // the watch is in place before the state is published, so whoever sees FAILED can retrieve it
-        callbacks = newState == FAILED && watchFailure ? NeverRetrieved.watch(this, (Throwable) newOutcome) : null;
-        STATE.setRelease(this, newState);
+        // the watch is the state itself, so whoever sees FAILED can retrieve it
+        CALLBACKS.setRelease(this, newState == FAILED && watchFailure
+                ? NeverRetrieved.watch(this, (Throwable) newOutcome) : Done.of(newState));
         if (DebugChecks.tracking) {
             DebugChecks.finished(this, newState, newOutcome);
         }
@@ -439,7 +441,8 @@ public class Future<T> implements java.util.concurrent.Future<T>, CompletionStag
 
     /** The callbacks of this pending future (null, one, or a list); loop thread only. */
     final Object pendingCallbacks() {
-        return callbacks;
+        Object cbs = callbacks;
+        return cbs instanceof Done ? null : cbs;
     }
 
     /**
@@ -546,6 +549,38 @@ public class Future<T> implements java.util.concurrent.Future<T>, CompletionStag
             return 1;
         }
         return 0;
+    }
+
+    /**
+     * What {@code callbacks} holds once the future is done: its state. {@link NeverRetrieved}, the watch of a failure
+     * not retrieved yet, is one too.
+     */
+    abstract static class Done {
+        static final Done FINISHED_MARK = new Mark(FINISHED);
+        static final Done CANCELLED_MARK = new Mark(CANCELLED);
+        /** Failed, and the failure retrieved (or handed over at once): no watch. */
+        static final Done FAILED_MARK = new Mark(FAILED);
+
+        final int state;
+
+        Done(int state) {
+            this.state = state;
+        }
+
+        static Done of(int state) {
+            return state == FINISHED ? FINISHED_MARK : state == CANCELLED ? CANCELLED_MARK : FAILED_MARK;
+        }
+
+        private static final class Mark extends Done {
+            Mark(int state) {
+                super(state);
+            }
+
+            @Override
+            public String toString() {
+                return state == FINISHED ? "finished" : state == CANCELLED ? "cancelled" : "failed";
+            }
+        }
     }
 
     /** Callbacks in order; one callback is stored without a list. */

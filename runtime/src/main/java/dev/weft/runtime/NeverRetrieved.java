@@ -27,13 +27,13 @@ import java.lang.ref.Cleaner;
  *
  * <p><b>Cost.</b> Only the failure path pays: one watch object and one {@link Cleaner} registration per failed
  * future, dropped when the failure is retrieved. A future that finishes with a value, or is cancelled, costs
- * nothing. The watch is kept in the future's callback field, which a done future no longer uses, so futures and
- * tasks stay their size.
+ * nothing. The watch is kept in the future's callback field, where it also stands for the state FAILED, so
+ * futures and tasks stay their size.
  *
  * <p>Why a Cleaner and not a weak map: the report is due exactly when the future becomes unreachable, which only
  * the GC knows; the watch holds the exception and a description, never the future, so it keeps nothing alive.
  */
-final class NeverRetrieved implements Runnable {
+final class NeverRetrieved extends Future.Done implements Runnable {
     private static final int WATCHING = 0;
     private static final int RETRIEVED = 1;
     private static final int REPORTED = 2;
@@ -41,7 +41,7 @@ final class NeverRetrieved implements Runnable {
 
     static {
         try {
-            STATE = MethodHandles.lookup().findVarHandle(NeverRetrieved.class, "state", int.class);
+            STATE = MethodHandles.lookup().findVarHandle(NeverRetrieved.class, "watchState", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -57,7 +57,7 @@ final class NeverRetrieved implements Runnable {
     }
 
     @SuppressWarnings("unused")
-    private volatile int state;
+    private volatile int watchState;
     /** The owner loop of the failed future, or null. */
     private final EventLoop loop;
     final Throwable failure;
@@ -75,6 +75,7 @@ final class NeverRetrieved implements Runnable {
     NeverRetrieved next;
 
     private NeverRetrieved(Future<?> failed, Throwable failure) {
+        super(Future.FAILED);
         this.loop = failed.loop;
         this.failure = failure;
         this.kind = failed.kind();

@@ -240,11 +240,14 @@ class NeverRetrievedTest {
         return done;
     }
 
+    /** The watch in the done future's state word, or null when that word is a plain mark (nothing watched). */
     private static Object watchOf(Future<?> f) {
         try {
             java.lang.reflect.Field callbacks = Future.class.getDeclaredField("callbacks");
             callbacks.setAccessible(true);
-            return callbacks.get(f);
+            Object word = callbacks.get(f);
+            assertTrue(word instanceof Future.Done, "a done future's callbacks word is its state: " + word);
+            return word instanceof NeverRetrieved ? word : null;
         } catch (ReflectiveOperationException e) {
             throw new AssertionError(e);
         }
