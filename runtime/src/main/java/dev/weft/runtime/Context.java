@@ -43,12 +43,12 @@ public final class Context {
         java.util.Objects.requireNonNull(work, "work");
         Task<?> t = currentTask();
         if (t != null) {
-            Context before = t.context;
-            t.context = this;
+            Context before = t.context();
+            t.setContext(this);
             try {
                 return work.get();
             } finally {
-                t.context = before;
+                t.setContext(before);
             }
         }
         ThreadState here = ThreadState.here();
@@ -93,14 +93,14 @@ public final class Context {
         if (t == null && here.running != null) {
             t = here.running.currentTask;
         }
-        return t != null ? t.context : here.context;
+        return t != null ? t.context() : here.context;
     }
 
     /** Makes {@code next} the context code running here sees. */
     static void setCurrent(Context next) {
         Task<?> t = currentTask();
         if (t != null) {
-            t.context = next;
+            t.setContext(next);
         } else {
             ThreadState.here().context = next;
         }
@@ -130,7 +130,7 @@ public final class Context {
         if (loop != null) {
             Task<?> parent = loop.currentTask;
             if (parent != null) {
-                return parent.context;
+                return parent.context();
             }
         }
         return current();

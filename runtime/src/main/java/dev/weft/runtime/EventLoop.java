@@ -121,10 +121,20 @@ public final class EventLoop implements AutoCloseable {
     /** How many direct resumptions are nested on the stack now (see {@link #mayResumeDirectly()}). */
     int directDepth;
     private static final int MAX_DIRECT_DEPTH = 16;
-    /** Pending tasks of this loop; each task knows its index (swap-remove keeps it dense). */
+    /**
+     * Pending tasks of this loop, in the order they joined (at their first suspension), and some that are done
+     * since: a task keeps no index (its frame stays 32 bytes), so one that finishes is only counted in
+     * {@code pendingDone}, and the array is compacted when the done ones are half of it, or it is full. A done task
+     * so stays referenced until then: at most as many as are pending, plus {@link #SWEEP_SLACK}.
+     */
     private Task<?>[] pending = NO_TASKS; // made at the first registration
     private static final Task<?>[] NO_TASKS = new Task<?>[0];
+    private static final int SWEEP_SLACK = 32;
     private int pendingCount;
+    /** How many of {@code pending[0..pendingCount)} have left (are done or finishing). */
+    private int pendingDone;
+    /** A task that left the pending ones failed this turn: sweep them at the turn's end. */
+    private boolean sweepDue;
 
     /** A new loop, not yet running. */
     public EventLoop() {
@@ -726,6 +736,10 @@ public final class EventLoop implements AutoCloseable {
         } finally {
             dispatching = false;
         }
+        if (sweepDue) { // a task failed this turn: let it go now, so a failure nobody retrieves can be reported
+            sweepDue = false;
+            sweepPending();
+        }
     }
 
     /** Moves the timers that are due to the ready queue. */
@@ -1107,36 +1121,83 @@ public final class EventLoop implements AutoCloseable {
 
     void register(Task<?> task) {
         if (pendingCount == pending.length) {
-            pending = java.util.Arrays.copyOf(pending, Math.max(8, pendingCount * 2));
+            sweepPending();
+            if (pendingCount * 2 >= pending.length) { // still half full: the next sweep is as far away again
+                pending = java.util.Arrays.copyOf(pending, Math.max(8, pending.length * 2));
+            }
         }
-        task.pendingIndex = pendingCount;
+        task.markRegistered();
         pending[pendingCount++] = task;
     }
 
-    void unregister(Task<?> task) {
-        int i = task.pendingIndex;
-        if (i < 0 || i >= pendingCount || pending[i] != task) {
-            return; // not registered
+    /**
+     * The task is finishing: it leaves the pending tasks. Found among the last few (a chain of awaits finishes
+     * innermost first, the last to suspend), it is taken out now; otherwise it is counted, and dropped at the next
+     * sweep, at the end of this turn when it fails (its failure, if never retrieved, is reported when the task is
+     * collected, which its slot would delay).
+     */
+    void unregister(Task<?> task, boolean failing) {
+        if (!task.takeRegistered()) {
+            return; // never suspended: not among the pending tasks
         }
-        Task<?> last = pending[--pendingCount];
-        pending[i] = last;
-        last.pendingIndex = i;
-        pending[pendingCount] = null;
-        task.pendingIndex = -1;
+        Task<?>[] p = pending;
+        int n = pendingCount;
+        for (int i = n - 1, stop = Math.max(0, n - 4); i >= stop; i--) {
+            if (p[i] == task) {
+                System.arraycopy(p, i + 1, p, i, n - 1 - i);
+                p[n - 1] = null;
+                pendingCount = n - 1;
+                return;
+            }
+        }
+        if (failing) {
+            sweepDue = true;
+        }
+        if (++pendingDone > SWEEP_SLACK && pendingDone * 2 > pendingCount) {
+            sweepPending();
+        }
+    }
+
+    /** Drops the tasks that left from {@code pending}, keeping the order; a mostly empty array is made smaller. */
+    private void sweepPending() {
+        if (pendingDone == 0) {
+            return;
+        }
+        Task<?>[] p = pending;
+        int kept = 0;
+        for (int i = 0; i < pendingCount; i++) {
+            Task<?> t = p[i];
+            if (t.registered()) {
+                p[kept++] = t;
+            }
+        }
+        java.util.Arrays.fill(p, kept, pendingCount, null);
+        pendingCount = kept;
+        pendingDone = 0;
+        if (p.length > 64 && kept * 4 < p.length) {
+            pending = java.util.Arrays.copyOf(p, Math.max(8, kept * 2));
+        }
+    }
+
+    /** How many tasks of this loop have suspended and are not done. */
+    private int registeredTasks() {
+        return pendingCount - pendingDone;
     }
 
     /** The tasks of this loop that are not done yet. Loop thread only. */
     public List<Task<?>> pendingTasks() {
-        List<Task<?>> all = new ArrayList<>(pendingCount + 1);
+        List<Task<?>> all = new ArrayList<>(registeredTasks() + 1);
         for (int i = 0; i < pendingCount; i++) {
-            all.add(pending[i]);
+            if (pending[i].registered()) {
+                all.add(pending[i]);
+            }
         }
         // the tasks in their first step, which join the pending ones only when they suspend: the running one, and
         // those whose first steps are on the stack below it (each once: a task is on that stack while its own first
         // step runs, and a resumed task there has suspended before, so is registered)
         for (int i = 0; i <= entered.depth(); i++) {
             Task<?> t = i < entered.depth() ? entered.at(i) : currentTask;
-            if (t != null && t.loop == this && t.pendingIndex < 0 && !t.isDone()) {
+            if (t != null && t.loop == this && !t.registered() && !t.isDone()) {
                 all.add(t);
             }
         }
@@ -1331,7 +1392,7 @@ public final class EventLoop implements AutoCloseable {
         if (closed) {
             return;
         }
-        if (pendingCount == 0) {
+        if (registeredTasks() == 0) {
             return;
         }
         List<Task<?>> pending = pendingTasks();

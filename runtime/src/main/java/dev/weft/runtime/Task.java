@@ -43,26 +43,34 @@ public class Task<T> extends Future<T> implements BiConsumer<Object, Throwable> 
      */
     private Object awaiting;
     /**
-     * Cancellation requests not taken back with uncancel() (the low bits), and {@link #MUST_CANCEL}: a
-     * cancellation to throw into the coroutine at its next step, whose message waits in {@code outcome}. One int,
-     * so a suspended task stays small (issue #5's memory targets).
+     * One int, so that a suspended generated frame is 32 bytes (header, the Future's three fields, {@code awaiting}
+     * and this): the generated coroutine's resume point ({@link #label()}, the low 16 bits), the cancellation
+     * requests not taken back with uncancel() (the next 13 bits; more are counted in {@link ManyCancels}),
+     * {@link #REGISTERED}, {@link #HOLD_CANCELLATION}, and {@link #MUST_CANCEL}: a cancellation to throw into the
+     * coroutine at its next step, whose message waits in a {@link CancelNote}. Written on the loop thread, or
+     * under the monitor for a task without a loop.
+     *
+     * <p>While the task is pending, {@code outcome} holds its {@link Context} (or a {@code CancelNote} with the
+     * context and the message of a cancellation due); once done, its result as for any future.
      */
-    private int cancelState;
-    /** Where the owner loop keeps this task among its pending ones, or -1. */
-    int pendingIndex = -1;
-    /** The context variables this task sees; its creator's, copied on write. */
-    Context context = Context.EMPTY;
+    private int bits;
 
     private static final int MUST_CANCEL = 1 << 31;
     /** The next step receives what it is woken with, a pending cancellation waiting: {@link #holdCancellation}. */
     private static final int HOLD_CANCELLATION = 1 << 30;
-    private static final int REQUESTS = ~(MUST_CANCEL | HOLD_CANCELLATION);
+    /** Among the owner loop's pending tasks (joined at the first suspension, left when done). */
+    private static final int REGISTERED = 1 << 29;
+    private static final int LABEL = 0xFFFF;
+    private static final int REQUEST_SHIFT = 16;
+    /** Requests kept in {@code bits}; the field's largest value means "and more in ManyCancels". */
+    private static final int FIELD_REQUESTS = 0x1FFF;
+    private static final int REQUESTS = FIELD_REQUESTS << REQUEST_SHIFT;
 
     /** A task of the loop running on this thread (or of none); a subclass starts it with {@link #begin()}. */
     protected Task() {
         super();
         EventLoop l = loop;
-        context = Context.forNewTask(l);
+        outcome = Context.forNewTask(l);
         if (l != null && l.nextTaskName != null) { // Tasks.named: the first task made in its call takes the name
             TaskNames.set(this, l.nextTaskName);
             l.nextTaskName = null;
@@ -71,6 +79,141 @@ public class Task<T> extends Future<T> implements BiConsumer<Object, Throwable> 
 
     private Task(EventLoop loop) {
         super(loop);
+        outcome = Context.EMPTY;
+    }
+
+    // ------------------------------------------------------------------------------------------ the packed word
+
+    /** The generated coroutine's resume point: which await its next step continues from (0 before the first). */
+    protected final int label() {
+        return bits & LABEL;
+    }
+
+    /** Sets the generated coroutine's resume point (0 to 65,535; a method has fewer awaits than that). */
+    protected final void setLabel(int label) {
+        if (loop == null) {
+            synchronized (this) { // a loop-less task may be cancelled from any thread meanwhile
+                bits = (bits & ~LABEL) | label;
+            }
+        } else {
+            bits = (bits & ~LABEL) | label;
+        }
+    }
+
+    private int requests() {
+        int r = (bits & REQUESTS) >>> REQUEST_SHIFT;
+        return r == FIELD_REQUESTS ? r + ManyCancels.extra(this) : r;
+    }
+
+    private void addRequest() {
+        if ((bits & REQUESTS) != REQUESTS) {
+            bits += 1 << REQUEST_SHIFT;
+        } else {
+            ManyCancels.add(this, 1);
+        }
+    }
+
+    /** Takes one request back, if any; returns the requests left. */
+    private int takeBackRequest() {
+        int r = (bits & REQUESTS) >>> REQUEST_SHIFT;
+        if (r == FIELD_REQUESTS && ManyCancels.add(this, -1)) {
+            return r + ManyCancels.extra(this);
+        }
+        if (r > 0) {
+            bits -= 1 << REQUEST_SHIFT;
+            r--;
+        }
+        return r;
+    }
+
+    private void clearCancelFlags() {
+        bits &= ~(MUST_CANCEL | HOLD_CANCELLATION);
+    }
+
+    /** The loop keeps this task among its pending ones; loop thread. */
+    final void markRegistered() {
+        bits |= REGISTERED;
+    }
+
+    final boolean registered() {
+        return (bits & REGISTERED) != 0;
+    }
+
+    /** Leaves the loop's pending tasks: true when it was among them. */
+    final boolean takeRegistered() {
+        if ((bits & REGISTERED) == 0) {
+            return false;
+        }
+        bits &= ~REGISTERED;
+        return true;
+    }
+
+    /** The context variables this task sees (its creator's, copied on write); while pending, and on its thread. */
+    final Context context() {
+        Object o = outcome;
+        return o instanceof CancelNote n ? n.context : (Context) o;
+    }
+
+    final void setContext(Context context) {
+        if (loop == null) {
+            synchronized (this) { // a loop-less task's cancel may write its note from another thread
+                setContextConfined(context);
+            }
+        } else {
+            setContextConfined(context);
+        }
+    }
+
+    private void setContextConfined(Context context) {
+        outcome = outcome instanceof CancelNote n ? new CancelNote(context, n.message) : context;
+    }
+
+    /** The message of the cancellation requested last (kept for the CancellationException), or null. */
+    private String pendingCancelMessage() {
+        return outcome instanceof CancelNote n ? n.message : null;
+    }
+
+    private void setCancelMessage(String message) {
+        Context c = context();
+        outcome = message == null ? c : new CancelNote(c, message);
+    }
+
+    /** A pending task's context with the message of a cancellation due: made only when a message is given. */
+    private static final class CancelNote {
+        final Context context;
+        final String message;
+
+        CancelNote(Context context, String message) {
+            this.context = context;
+            this.message = message;
+        }
+    }
+
+    /**
+     * Cancellation requests past the 8,190 a task's word holds (a task that swallows its cancellation, cancelled
+     * in a loop): rare, so kept aside. Any thread.
+     */
+    private static final class ManyCancels {
+        private static final java.util.Map<Task<?>, int[]> EXTRA = new java.util.WeakHashMap<>();
+
+        static synchronized int extra(Task<?> t) {
+            int[] n = EXTRA.get(t);
+            return n == null ? 0 : n[0];
+        }
+
+        /** Adds {@code delta} to the extra requests; false when there were none to take back. */
+        static synchronized boolean add(Task<?> t, int delta) {
+            int[] n = EXTRA.computeIfAbsent(t, k -> new int[1]);
+            if (n[0] + delta < 0) {
+                EXTRA.remove(t);
+                return false;
+            }
+            n[0] += delta;
+            if (n[0] == 0) {
+                EXTRA.remove(t);
+            }
+            return true;
+        }
     }
 
     /**
@@ -223,14 +366,14 @@ public class Task<T> extends Future<T> implements BiConsumer<Object, Throwable> 
                 }
                 cf = c;
                 awaiting = null;
-                message = (String) outcome;
+                message = pendingCancelMessage();
             }
         } else {
             if (!(awaiting instanceof CompletableFuture<?> c) || !c.isDone()) {
                 return;
             }
             cf = c;
-            message = (String) outcome;
+            message = pendingCancelMessage();
         }
         Object value;
         try {
@@ -420,11 +563,11 @@ public class Task<T> extends Future<T> implements BiConsumer<Object, Throwable> 
             if (l == null) {
                 synchronized (this) {
                     cancelled = takeMustCancel();
-                    cancelMessage = cancelled ? (String) outcome : null;
+                    cancelMessage = cancelled ? pendingCancelMessage() : null;
                 }
             } else {
                 cancelled = takeMustCancel();
-                cancelMessage = cancelled ? (String) outcome : null;
+                cancelMessage = cancelled ? pendingCancelMessage() : null;
             }
             if (cancelled) {
                 finish(CANCELLED, new CancellationException(cancelMessage));
@@ -459,7 +602,7 @@ public class Task<T> extends Future<T> implements BiConsumer<Object, Throwable> 
             return;
         }
         awaiting = f;
-        if (pendingIndex < 0) {
+        if (!registered()) {
             l.register(this); // a task that finishes in its first step never joins the pending tasks
         }
         FlightEvents.ACTIVE.suspended(this, f);
@@ -500,7 +643,7 @@ public class Task<T> extends Future<T> implements BiConsumer<Object, Throwable> 
                 cancel = holdStage(cf);
             }
         } else {
-            if (pendingIndex < 0) {
+            if (!registered()) {
                 l.register(this);
             }
             cancel = holdStage(cf);
@@ -520,8 +663,8 @@ public class Task<T> extends Future<T> implements BiConsumer<Object, Throwable> 
      */
     private boolean holdStage(CompletableFuture<?> cf) {
         awaiting = cf;
-        if ((cancelState & MUST_CANCEL) == 0) {
-            outcome = null;
+        if ((bits & MUST_CANCEL) == 0) {
+            setCancelMessage(null);
             return false;
         }
         return true;
@@ -543,10 +686,10 @@ public class Task<T> extends Future<T> implements BiConsumer<Object, Throwable> 
                 return; // resumed meanwhile (its stage done on another thread)
             }
             if (cancelled) {
-                cancelState &= REQUESTS;
+                clearCancelFlags();
                 return;
             }
-            cancelState |= MUST_CANCEL;
+            bits |= MUST_CANCEL;
             if (cf.isDone()) {
                 return;
             }
@@ -579,48 +722,47 @@ public class Task<T> extends Future<T> implements BiConsumer<Object, Throwable> 
 
     /** Clears and returns whether a cancellation is waiting to be delivered; the message stays in {@code outcome}. */
     private boolean takeMustCancel() {
-        if ((cancelState & MUST_CANCEL) == 0) {
+        if ((bits & MUST_CANCEL) == 0) {
             return false;
         }
-        cancelState &= REQUESTS;
+        clearCancelFlags();
         return true;
     }
 
     /** At the start of a step: the exception to throw in, a pending cancellation taking the place of a send. */
     private Throwable takeCancellation(Throwable thrown) {
         awaiting = null;
-        int s = cancelState;
+        int s = bits;
         if ((s & (MUST_CANCEL | HOLD_CANCELLATION)) == 0) {
             return thrown;
         }
         if ((s & HOLD_CANCELLATION) != 0) {
-            cancelState = s & ~HOLD_CANCELLATION; // a pending cancellation waits for the step's next await
+            bits = s & ~HOLD_CANCELLATION; // a pending cancellation waits for the step's next await
             return thrown;
         }
-        cancelState &= REQUESTS;
-        return thrown instanceof CancellationException ? thrown : new CancellationException((String) outcome);
+        clearCancelFlags();
+        return thrown instanceof CancellationException ? thrown : new CancellationException(pendingCancelMessage());
     }
 
     /** After a suspending step: a cancellation requested during the step cancels the awaited future. */
     private void forwardCancellation(Future<?> f) {
         awaiting = f;
-        if ((cancelState & MUST_CANCEL) != 0 && !isBareYield(f) && f.cancel((String) outcome)) {
-            cancelState &= REQUESTS;
+        if ((bits & MUST_CANCEL) != 0 && !isBareYield(f) && f.cancel(pendingCancelMessage())) {
+            clearCancelFlags();
         }
     }
 
     private void finish(int state, Object result) {
         FlightEvents.ACTIVE.completed(this, state, result);
         EventLoop l = loop;
-        outcome = null; // drop a pending cancellation message
         if (l == null || !l.isConfinedHere()) {
             if (l != null) {
-                l.unregister(this);
+                l.unregister(this, state == FAILED);
             }
             tryTransition(state, result);
             return;
         }
-        l.unregister(this);
+        l.unregister(this, state == FAILED);
         // the awaiter was next in line anyway: resumed at once, it skips the trip through the queue, and takes a
         // failure here and now, so the failure needs no watch
         boolean direct = pendingCallbacks() instanceof Task<?> next && next.loop == l && l.mayResumeDirectly();
@@ -660,10 +802,10 @@ public class Task<T> extends Future<T> implements BiConsumer<Object, Throwable> 
                 if (isDone()) {
                     return refuseCancelWhenDone();
                 }
-                cancelState++;
+                addRequest();
                 f = awaiting;
                 if (f instanceof CompletableFuture<?>) {
-                    outcome = message; // for the CancellationException thrown in at the next step
+                    setCancelMessage(message); // for the CancellationException thrown in at the next step
                 }
             }
             if (f instanceof CompletableFuture<?> cf) {
@@ -677,27 +819,27 @@ public class Task<T> extends Future<T> implements BiConsumer<Object, Throwable> 
                 if (isDone()) {
                     return true;
                 }
-                cancelState |= MUST_CANCEL;
-                outcome = message;
+                bits |= MUST_CANCEL;
+                setCancelMessage(message);
             }
             return true;
         }
         if (isDone()) {
             return refuseCancelWhenDone();
         }
-        cancelState++;
+        addRequest();
         Object f = awaiting;
         if (f instanceof Future<?> fut) {
             if (!isBareYield(fut) && fut.cancel(message)) {
                 return true;
             }
         } else if (f instanceof CompletableFuture<?> cf) {
-            outcome = message; // for the CancellationException thrown in at the next step
+            setCancelMessage(message); // for the CancellationException thrown in at the next step
             cancelHeldStage(cf);
             return true;
         }
-        cancelState |= MUST_CANCEL;
-        outcome = message;
+        bits |= MUST_CANCEL;
+        setCancelMessage(message);
         return true;
     }
 
@@ -720,10 +862,10 @@ public class Task<T> extends Future<T> implements BiConsumer<Object, Throwable> 
     public int cancelling() {
         if (loop == null) {
             synchronized (this) {
-                return cancelState & REQUESTS;
+                return requests();
             }
         }
-        return cancelState & REQUESTS;
+        return requests();
     }
 
     /**
@@ -741,13 +883,11 @@ public class Task<T> extends Future<T> implements BiConsumer<Object, Throwable> 
     }
 
     private int uncancelConfined() {
-        int requests = cancelState & REQUESTS;
-        if (requests > 0) {
-            requests--;
-            int flags = cancelState & ~REQUESTS;
-            cancelState = (requests == 0 ? flags & ~MUST_CANCEL : flags) | requests;
+        int left = takeBackRequest();
+        if (left == 0) {
+            bits &= ~MUST_CANCEL;
         }
-        return requests;
+        return left;
     }
 
     /**
@@ -758,17 +898,17 @@ public class Task<T> extends Future<T> implements BiConsumer<Object, Throwable> 
      * asyncio. Its message is {@link #dueCancelMessage()}, read first. Loop thread.
      */
     final boolean takeDueCancellation() {
-        int s = cancelState;
+        int s = bits;
         if ((s & MUST_CANCEL) == 0 || (s & HOLD_CANCELLATION) != 0) {
             return false;
         }
-        cancelState = s & ~MUST_CANCEL;
+        bits = s & ~MUST_CANCEL;
         return true;
     }
 
     /** The message of the cancellation due at the next step (see {@link #takeDueCancellation()}), or null. */
     final String dueCancelMessage() {
-        return (cancelState & MUST_CANCEL) != 0 ? (String) outcome : null;
+        return (bits & MUST_CANCEL) != 0 ? pendingCancelMessage() : null;
     }
 
     /**
@@ -798,12 +938,13 @@ public class Task<T> extends Future<T> implements BiConsumer<Object, Throwable> 
             return; // not suspended: nothing is about to be delivered
         }
         if (cancel) {
-            if ((cancelState & MUST_CANCEL) == 0) {
-                outcome = null; // asyncio's cancel() without a message
+            if ((bits & MUST_CANCEL) == 0) {
+                setCancelMessage(null); // asyncio's cancel() without a message
             }
-            cancelState = (cancelState + 1) | MUST_CANCEL;
+            addRequest();
+            bits |= MUST_CANCEL;
         }
-        cancelState |= HOLD_CANCELLATION;
+        bits |= HOLD_CANCELLATION;
     }
 
     /**

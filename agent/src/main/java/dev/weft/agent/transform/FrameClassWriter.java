@@ -52,7 +52,7 @@ final class FrameClassWriter {
             cases[i] = new org.objectweb.asm.Label();
         }
         m.visitVarInsn(Opcodes.ALOAD, 0);
-        m.visitFieldInsn(Opcodes.GETFIELD, layout.frameClass(), "label", "I");
+        m.visitMethodInsn(Opcodes.INVOKEVIRTUAL, layout.frameClass(), "label", "()I", false);
         m.visitTableSwitchInsn(0, lines.length - 1, unknown, cases);
         for (int i = 0; i < cases.length; i++) {
             m.visitLabel(cases[i]);
@@ -67,6 +67,31 @@ final class FrameClassWriter {
         m.visitInsn(Opcodes.ARETURN);
         m.visitMaxs(0, 0);
         m.visitEnd();
+    }
+
+    /**
+     * The resume point lives in Task's packed word, behind protected final methods the host's body (in the host
+     * class, not a subclass of Task) cannot call: the frame gives it two package-private synthetic doors to them,
+     * which the JIT inlines.
+     */
+    private static void writeLabelAccess(ClassWriter cw) {
+        MethodVisitor get = cw.visitMethod(Opcodes.ACC_FINAL | Opcodes.ACC_SYNTHETIC, Names.FRAME_LABEL, "()I",
+                null, null);
+        get.visitCode();
+        get.visitVarInsn(Opcodes.ALOAD, 0);
+        get.visitMethodInsn(Opcodes.INVOKEVIRTUAL, Names.TASK, "label", "()I", false);
+        get.visitInsn(Opcodes.IRETURN);
+        get.visitMaxs(0, 0);
+        get.visitEnd();
+        MethodVisitor set = cw.visitMethod(Opcodes.ACC_FINAL | Opcodes.ACC_SYNTHETIC, Names.FRAME_SET_LABEL, "(I)V",
+                null, null);
+        set.visitCode();
+        set.visitVarInsn(Opcodes.ALOAD, 0);
+        set.visitVarInsn(Opcodes.ILOAD, 1);
+        set.visitMethodInsn(Opcodes.INVOKEVIRTUAL, Names.TASK, "setLabel", "(I)V", false);
+        set.visitInsn(Opcodes.RETURN);
+        set.visitMaxs(0, 0);
+        set.visitEnd();
     }
 
     /**
@@ -87,7 +112,6 @@ final class FrameClassWriter {
             cw.visitSource(ctx.sourceFile, null);
         }
         cw.visitAnnotation(Names.TRANSFORMED_DESC, false).visitEnd();
-        cw.visitField(Opcodes.ACC_SYNTHETIC, "label", "I", null, null).visitEnd();
         boolean isStatic = (method.access & Opcodes.ACC_STATIC) != 0;
         if (!isStatic) {
             cw.visitField(Opcodes.ACC_SYNTHETIC, SELF, selfDesc(ctx.name), null, null).visitEnd();
@@ -95,6 +119,8 @@ final class FrameClassWriter {
         for (String[] f : layout.fields()) {
             cw.visitField(Opcodes.ACC_SYNTHETIC, f[0], f[1], null, null).visitEnd();
         }
+
+        writeLabelAccess(cw);
 
         MethodVisitor init = cw.visitMethod(0, "<init>", "()V", null, null);
         init.visitCode();

@@ -16,6 +16,9 @@ final class Names {
     static final String AWAIT = "dev/weft/runtime/Await";
     static final String FUTURE = "dev/weft/runtime/Future";
     static final String TASK = "dev/weft/runtime/Task";
+    /** The frame's package-private doors to Task's protected {@code label()} / {@code setLabel(int)}. */
+    static final String FRAME_LABEL = "weft$label";
+    static final String FRAME_SET_LABEL = "weft$setLabel";
     static final String SUPPORT = "dev/weft/runtime/CoroutineSupport";
     static final String COMPLETION_STAGE = "java/util/concurrent/CompletionStage";
     static final String COMPLETABLE_FUTURE = "java/util/concurrent/CompletableFuture";

@@ -136,10 +136,14 @@ final class SpillCode {
         code.add(new JumpInsnNode(Opcodes.GOTO, chain));
     }
 
+    /** The frame's resume point, kept in Task's packed word (16 bits: a method's code is too short for more awaits). */
     void setLabel(InsnList code, int label) {
+        if (label < 0 || label > 0xFFFF) {
+            throw new IllegalStateException("resume point " + label + " does not fit Task's 16-bit label");
+        }
         code.add(new VarInsnNode(Opcodes.ALOAD, frameSlot));
         code.add(intConstant(label));
-        code.add(new FieldInsnNode(Opcodes.PUTFIELD, frameClass, "label", "I"));
+        code.add(new MethodInsnNode(Opcodes.INVOKEVIRTUAL, frameClass, Names.FRAME_SET_LABEL, "(I)V", false));
     }
 
 
@@ -379,7 +383,7 @@ final class SpillCode {
 
     private void loadLabel(InsnList code) {
         code.add(new VarInsnNode(Opcodes.ALOAD, frameSlot));
-        code.add(new FieldInsnNode(Opcodes.GETFIELD, frameClass, "label", "I"));
+        code.add(new MethodInsnNode(Opcodes.INVOKEVIRTUAL, frameClass, Names.FRAME_LABEL, "()I", false));
     }
 
     static AbstractInsnNode intConstant(int v) {

@@ -201,7 +201,7 @@ final class StateMachineBody {
         LabelNode started = new LabelNode();
         LabelNode unpack = new LabelNode();
         code.add(new VarInsnNode(Opcodes.ALOAD, slots.frame()));
-        code.add(new FieldInsnNode(Opcodes.GETFIELD, frameClass, "label", "I"));
+        code.add(new MethodInsnNode(Opcodes.INVOKEVIRTUAL, frameClass, Names.FRAME_LABEL, "()I", false));
         code.add(new JumpInsnNode(Opcodes.IFNE, started));
         code.add(new VarInsnNode(Opcodes.ALOAD, slots.thrown()));
         code.add(new JumpInsnNode(Opcodes.IFNULL, unpack));
