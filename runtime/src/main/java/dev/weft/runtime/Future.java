@@ -138,7 +138,8 @@ public class Future<T> implements java.util.concurrent.Future<T>, CompletionStag
     /** True when cancelled or finished. */
     @Override
     public final boolean isDone() {
-        return state() != PENDING;
+        Object c = CALLBACKS.getAcquire(this);
+        return c == Done.FINISHED_MARK || c instanceof Done; // the common answer first: one compare
     }
 
     /** True when cancelled. */
@@ -160,15 +161,22 @@ public class Future<T> implements java.util.concurrent.Future<T>, CompletionStag
      * @throws InvalidStateException when the future is still pending
      * @throws Throwable (unchecked at the call site) the exception the future failed with, unwrapped
      */
+    @SuppressWarnings("unchecked")
     public T result() {
+        if (CALLBACKS.getAcquire(this) == Done.FINISHED_MARK && !DebugChecks.tracking) {
+            return (T) outcome; // an await of a done future: one load and compare before the value
+        }
+        return slowResult();
+    }
+
+    @SuppressWarnings("unchecked")
+    private T slowResult() {
         if (DebugChecks.tracking) {
             DebugChecks.observed(this);
         }
         int s = state();
         if (s == FINISHED) {
-            @SuppressWarnings("unchecked")
-            T value = (T) outcome;
-            return value;
+            return (T) outcome;
         }
         throw resultFailure(s);
     }
