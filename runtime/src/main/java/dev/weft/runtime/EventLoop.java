@@ -122,16 +122,17 @@ public final class EventLoop implements AutoCloseable {
     int directDepth;
     private static final int MAX_DIRECT_DEPTH = 16;
     /**
-     * Pending tasks of this loop, in the order they joined (at their first suspension), and some that are done
-     * since: a task keeps no index (its frame stays 32 bytes), so one that finishes is only counted in
-     * {@code pendingDone}, and the array is compacted when the done ones are half of it, or it is full. A done task
-     * so stays referenced until then: at most as many as are pending, plus {@link #SWEEP_SLACK}.
+     * Pending tasks of this loop, in the order they joined (at their first suspension), with gaps: a task keeps no
+     * index (its frame stays 32 bytes), so one that finishes is nulled out when found among the last few slots, and
+     * otherwise only counted in {@code pendingDone}; the array is compacted when such slots are half of it, or it
+     * is full. A done task so stays referenced until then: at most as many as are pending, plus
+     * {@link #SWEEP_SLACK}.
      */
     private Task<?>[] pending = NO_TASKS; // made at the first registration
     private static final Task<?>[] NO_TASKS = new Task<?>[0];
     private static final int SWEEP_SLACK = 32;
     private int pendingCount;
-    /** How many of {@code pending[0..pendingCount)} have left (are done or finishing). */
+    /** How many slots of {@code pending[0..pendingCount)} are gaps or hold a task that left (done or finishing). */
     private int pendingDone;
     /** A task that left the pending ones failed this turn: sweep them at the turn's end. */
     private boolean sweepDue;
@@ -1140,20 +1141,24 @@ public final class EventLoop implements AutoCloseable {
         if (!task.takeRegistered()) {
             return; // never suspended: not among the pending tasks
         }
+        pendingDone++;
         Task<?>[] p = pending;
         int n = pendingCount;
         for (int i = n - 1, stop = Math.max(0, n - 4); i >= stop; i--) {
             if (p[i] == task) {
-                System.arraycopy(p, i + 1, p, i, n - 1 - i);
-                p[n - 1] = null;
-                pendingCount = n - 1;
+                p[i] = null; // a gap (storing null needs no GC barrier, unlike moving the slots after it)
+                while (n > 0 && p[n - 1] == null) {
+                    n--;
+                    pendingDone--;
+                }
+                pendingCount = n;
                 return;
             }
         }
         if (failing) {
             sweepDue = true;
         }
-        if (++pendingDone > SWEEP_SLACK && pendingDone * 2 > pendingCount) {
+        if (pendingDone > SWEEP_SLACK && pendingDone * 2 > pendingCount) {
             sweepPending();
         }
     }
@@ -1167,7 +1172,7 @@ public final class EventLoop implements AutoCloseable {
         int kept = 0;
         for (int i = 0; i < pendingCount; i++) {
             Task<?> t = p[i];
-            if (t.registered()) {
+            if (t != null && t.registered()) {
                 p[kept++] = t;
             }
         }
@@ -1188,8 +1193,9 @@ public final class EventLoop implements AutoCloseable {
     public List<Task<?>> pendingTasks() {
         List<Task<?>> all = new ArrayList<>(registeredTasks() + 1);
         for (int i = 0; i < pendingCount; i++) {
-            if (pending[i].registered()) {
-                all.add(pending[i]);
+            Task<?> t = pending[i];
+            if (t != null && t.registered()) {
+                all.add(t);
             }
         }
         // the tasks in their first step, which join the pending ones only when they suspend: the running one, and
