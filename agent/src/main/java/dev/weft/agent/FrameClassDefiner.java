@@ -1,8 +1,10 @@
 package dev.weft.agent;
 
 import java.lang.instrument.Instrumentation;
+import java.nio.ByteBuffer;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.lang.reflect.Method;
 import java.security.ProtectionDomain;
 import java.util.Map;
@@ -42,10 +44,15 @@ final class FrameClassDefiner {
                             Set.of(), Map.of());
                 }
             }
-            Method m = ClassLoader.class.getDeclaredMethod("defineClass", String.class, byte[].class, int.class,
-                    int.class, ProtectionDomain.class);
-            m.setAccessible(true);
-            return new FrameClassDefiner(MethodHandles.lookup().unreflect(m), null);
+            // ClassLoader.defineClass(String, ByteBuffer, ProtectionDomain): a heap buffer goes to the byte[]
+            // overload. Found through a lookup in java.lang rather than getDeclaredMethod (which makes a Method of
+            // each of ClassLoader's methods), and of this shape (four references in, one out) because the JDK has
+            // its method handle forms made already: the byte[] overload's were spun at the first call, 1.5 to 3 ms
+            // more in a starting JVM.
+            MethodHandle define = MethodHandles.privateLookupIn(ClassLoader.class, MethodHandles.lookup())
+                    .findVirtual(ClassLoader.class, "defineClass", MethodType.methodType(Class.class, String.class,
+                            ByteBuffer.class, ProtectionDomain.class));
+            return new FrameClassDefiner(define, null);
         } catch (ReflectiveOperationException | RuntimeException e) {
             return new FrameClassDefiner(null, e.toString());
         }
@@ -65,7 +72,7 @@ final class FrameClassDefiner {
             byte[] bytes = e.getValue();
             String name = e.getKey().replace('/', '.');
             try {
-                Class<?> ignored = (Class<?>) defineClass.invokeExact(loader, name, bytes, 0, bytes.length, domain);
+                Class<?> ignored = (Class<?>) defineClass.invokeExact(loader, name, ByteBuffer.wrap(bytes), domain);
             } catch (LinkageError duplicate) {
                 // the same class rewritten again in this loader (a definition that failed and is tried again, two
                 // threads defining it at once): its frame classes, made from the same bytes, are there already
