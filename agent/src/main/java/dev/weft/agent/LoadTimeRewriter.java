@@ -52,7 +52,8 @@ final class LoadTimeRewriter {
                 reporter.info("[weft] class cache off: this agent was built without a build id ("
                         + BUILD_ID_RESOURCE + ")");
             } else {
-                c = new ClassCache(cacheRoot, id, options, reporter);
+                // the agent's folds its loose entries into the pack at exit; a test's leaves that to the test
+                c = new ClassCache(cacheRoot, id, options, reporter, instrumentation != null);
                 if (options.verbose() && !options.quiet()) {
                     reporter.info("[weft] class cache: " + c.directory());
                     reportAtExit(c);
@@ -89,8 +90,9 @@ final class LoadTimeRewriter {
     private void reportAtExit(ClassCache c) {
         try {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> reporter.info("[weft] class cache "
-                    + c.directory() + ": " + c.hits.get() + " hits, " + c.misses.get() + " misses, " + c.written.get()
-                    + " written, " + c.damaged.get() + " damaged entries ignored" + (c.isOff() ? " (turned off)" : "")),
+                    + c.directory() + ": " + c.hits.get() + " hits (" + c.packHits.get() + " from the pack), "
+                    + c.misses.get() + " misses, " + c.written.get() + " written, " + c.damaged.get()
+                    + " damaged entries ignored" + (c.isOff() ? " (turned off)" : "")),
                     "weft-agent-cache-report"));
         } catch (RuntimeException e) {
             // shutting down already, or not allowed: no summary

@@ -526,6 +526,246 @@ class ClassCacheTest {
         assertEquals(1, entries(cache).size(), "the second entry, in the directory made again");
     }
 
+    private static Path packOf(Path cache) throws IOException {
+        List<Path> packs = entries(cache).stream().filter(p -> p.getFileName().toString().equals(ClassCache.PACK))
+                .collect(Collectors.toList());
+        assertEquals(1, packs.size(), entries(cache).toString());
+        return packs.get(0);
+    }
+
+    /** Two classes, Adder (run() gives 42) and Other (43), compiled into {@code tmp/src}. */
+    private static Path twoClasses(Path tmp) throws IOException {
+        return JavaSources.compile(tmp.resolve("src"), Map.of("app/Adder.java", ADDER.formatted(0),
+                "app/Other.java", ADDER.formatted(1).replace("class Adder", "class Other")));
+    }
+
+    @Test
+    void aFoldPacksTheLooseEntriesAndTheNextStartTakesThemFromThePack(@TempDir Path tmp) throws Exception {
+        Path classes = twoClasses(tmp);
+        Path cache = tmp.resolve("cache");
+        AsyncClassFileTransformer first = cached(cache, "b");
+        TransformingLoader firstLoader = new TransformingLoader(classes, first);
+        byte[] adder = firstLoader.transform("app/Adder");
+        byte[] other = firstLoader.transform("app/Other");
+        assertEquals(2, entries(cache).size());
+        assertTrue(cacheOf(first).hasUnfolded());
+        assertEquals(2, cacheOf(first).fold());
+        assertFalse(cacheOf(first).hasUnfolded());
+        assertEquals(List.of(packOf(cache)), entries(cache), "the loose entries are in the pack, and gone");
+
+        AsyncClassFileTransformer second = cached(cache, "b");
+        TransformingLoader secondLoader = new TransformingLoader(classes, second);
+        assertArrayEquals(adder, secondLoader.transform("app/Adder"));
+        assertArrayEquals(other, secondLoader.transform("app/Other"));
+        assertEquals(2, cacheOf(second).hits.get());
+        assertEquals(2, cacheOf(second).packHits.get());
+        assertEquals(0, cacheOf(second).written.get());
+        assertFalse(cacheOf(second).hasUnfolded(), "nothing to fold when every hit came from the pack");
+        ClassCache.Entry kept = cacheOf(second).lookup(Files.readAllBytes(classes.resolve("app/Adder.class")),
+                new ClassFiles(secondLoader));
+        assertEquals(List.of("slowAdd(II)Ldev/weft/runtime/Task;", "twice(I)Ldev/weft/runtime/Task;"),
+                kept.methods.stream().sorted().collect(Collectors.toList()));
+        assertEquals(Map.of(), kept.read, "what an entry from the pack read is in the pack's header");
+
+        AsyncClassFileTransformer third = cached(cache, "b");
+        TransformingLoader thirdLoader = new TransformingLoader(classes, third);
+        assertEquals(42, thirdLoader.loadClass("app.Adder").getDeclaredMethod("run").invoke(null));
+        assertEquals(43, thirdLoader.loadClass("app.Other").getDeclaredMethod("run").invoke(null));
+        assertEquals(2, cacheOf(third).packHits.get());
+
+        // a new loose entry is folded in beside the pack's
+        Path v2 = JavaSources.compile(tmp.resolve("v2"), Map.of("app/Adder.java", ADDER.formatted(5)));
+        AsyncClassFileTransformer fourth = cached(cache, "b");
+        new TransformingLoader(v2, fourth).transform("app/Adder");
+        assertEquals(1, cacheOf(fourth).written.get());
+        assertEquals(3, cacheOf(fourth).fold());
+        assertEquals(List.of(packOf(cache)), entries(cache));
+        AsyncClassFileTransformer fifth = cached(cache, "b");
+        assertEquals(47, new TransformingLoader(v2, fifth).loadClass("app.Adder").getDeclaredMethod("run")
+                .invoke(null));
+        assertArrayEquals(adder, new TransformingLoader(classes, fifth).transform("app/Adder"));
+        assertEquals(2, cacheOf(fifth).packHits.get());
+    }
+
+    @Test
+    void aPackEntryWhoseReadClassFileChangedGivesWayToTheLooseEntryMadeSince(@TempDir Path tmp) throws Exception {
+        Path classes = twoClasses(tmp);
+        Path cache = tmp.resolve("cache");
+        new TransformingLoader(classes, cached(cache, "b")).transform("app/Adder");
+        AsyncClassFileTransformer folder = cached(cache, "b");
+        cacheOf(folder).fold();
+        byte[] task;
+        try (InputStream in = ClassCacheTest.class.getClassLoader()
+                .getResourceAsStream("dev/weft/runtime/Task.class")) {
+            task = in.readAllBytes();
+        }
+        Map<String, byte[]> otherTask = Map.of("dev/weft/runtime/Task.class", Arrays.copyOf(task, task.length + 1));
+
+        AsyncClassFileTransformer t = cached(cache, "b");
+        new TransformingLoader(classes, t, otherTask).transform("app/Adder");
+        assertEquals(0, cacheOf(t).hits.get(), "the pack's entry was made with another Task");
+        assertEquals(1, cacheOf(t).written.get());
+
+        AsyncClassFileTransformer loose = cached(cache, "b");
+        new TransformingLoader(classes, loose, otherTask).transform("app/Adder");
+        assertEquals(1, cacheOf(loose).hits.get(), "the loose entry made with this Task");
+        assertEquals(0, cacheOf(loose).packHits.get());
+        assertTrue(cacheOf(loose).hasUnfolded(), "a loose hit is for the next fold");
+        assertEquals(1, cacheOf(loose).fold());
+
+        AsyncClassFileTransformer packed = cached(cache, "b");
+        new TransformingLoader(classes, packed, otherTask).transform("app/Adder");
+        assertEquals(1, cacheOf(packed).packHits.get(), "the fold replaced the pack's entry with the loose one");
+        AsyncClassFileTransformer original = cached(cache, "b");
+        new TransformingLoader(classes, original).transform("app/Adder");
+        assertEquals(0, cacheOf(original).hits.get(), "and the old Task's entry is gone");
+    }
+
+    @Test
+    void aDamagedPackOrPackEntryIsIgnoredAndTheNextFoldReplacesIt(@TempDir Path tmp) throws Exception {
+        Path classes = twoClasses(tmp);
+        Path cache = tmp.resolve("cache");
+        TransformingLoader filler = new TransformingLoader(classes, cached(cache, "b"));
+        byte[] adder = filler.transform("app/Adder");
+        byte[] other = filler.transform("app/Other");
+        cacheOf(cached(cache, "b")).fold();
+        Path pack = packOf(cache);
+        byte[] good = Files.readAllBytes(pack);
+        int header = ClassCache.getInt(good, 8);
+
+        List<byte[]> damages = new ArrayList<>();
+        damages.add(new byte[0]);
+        damages.add(Arrays.copyOf(good, header / 2));
+        damages.add(Arrays.copyOf(good, good.length - 1));   // the last entry truncated
+        for (int at : new int[] {3, 9, 20, header / 2, header - 2, header + 20, (header + good.length) / 2,
+                good.length - 2}) {
+            byte[] flipped = good.clone();
+            flipped[at] ^= 0x10;
+            damages.add(flipped);
+        }
+        for (byte[] damage : damages) {
+            Files.write(pack, damage);
+            AsyncClassFileTransformer t = cached(cache, "b");
+            TransformingLoader loader = new TransformingLoader(classes, t);
+            assertArrayEquals(adder, loader.transform("app/Adder"));
+            assertArrayEquals(other, loader.transform("app/Other"));
+            ClassCache c = cacheOf(t);
+            assertEquals(2, c.hits.get() + c.written.get(), "each class either from the pack or rewritten");
+            assertTrue(c.damaged.get() >= 1, "the damage is counted");
+            assertTrue(c.hasUnfolded(), "and for the next fold to repair");
+            assertFalse(c.isOff(), "a damaged pack does not turn the cache off");
+            assertEquals(42, loader.loadClass("app.Adder").getDeclaredMethod("run").invoke(null));
+            assertEquals(2, c.fold());
+            AsyncClassFileTransformer after = cached(cache, "b");
+            TransformingLoader afterLoader = new TransformingLoader(classes, after);
+            assertArrayEquals(adder, afterLoader.transform("app/Adder"));
+            assertArrayEquals(other, afterLoader.transform("app/Other"));
+            assertEquals(2, cacheOf(after).packHits.get(), "the fold made a whole pack again");
+            assertEquals(0, cacheOf(after).damaged.get());
+        }
+    }
+
+    @Test
+    void aFoldPastTheLimitKeepsTheEntriesThisJvmUsed(@TempDir Path tmp) throws Exception {
+        Path classes = twoClasses(tmp);
+        Path cache = tmp.resolve("cache");
+        TransformingLoader filler = new TransformingLoader(classes, cached(cache, "b"));
+        filler.transform("app/Adder");
+        filler.transform("app/Other");
+        cacheOf(cached(cache, "b")).fold();
+
+        Path v2 = JavaSources.compile(tmp.resolve("v2"), Map.of("app/Adder.java", ADDER.formatted(5)));
+        AsyncClassFileTransformer t = cached(cache, "b");
+        new TransformingLoader(classes, t).transform("app/Other");   // used
+        new TransformingLoader(v2, t).transform("app/Adder");        // new, loose
+        assertEquals(1, cacheOf(t).packHits.get());
+        long loose = entries(cache).stream().filter(p -> !p.getFileName().toString().equals(ClassCache.PACK))
+                .mapToLong(p -> unchecked(() -> Files.readAllBytes(p)).length).sum();
+        cacheOf(t).packLimit = loose + Files.size(packOf(cache)) / 2 + 100;   // the loose entry and one more
+        assertEquals(2, cacheOf(t).fold(), "the new entry and the one used; the old Adder left out");
+
+        AsyncClassFileTransformer after = cached(cache, "b");
+        new TransformingLoader(classes, after).transform("app/Other");
+        new TransformingLoader(v2, after).transform("app/Adder");
+        new TransformingLoader(classes, after).transform("app/Adder");
+        assertEquals(2, cacheOf(after).packHits.get());
+        assertEquals(1, cacheOf(after).misses.get());
+    }
+
+    @Test
+    void concurrentWritersAndFoldersNeverLeaveATornPackOrEntry(@TempDir Path tmp) throws Exception {
+        Path cache = tmp.resolve("cache");
+        int writers = 3;
+        int rounds = 8;
+        ExecutorService pool = Executors.newFixedThreadPool(writers + 1);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            CountDownLatch writing = new CountDownLatch(writers);
+            List<Future<?>> all = new ArrayList<>();
+            AtomicInteger seen = new AtomicInteger();
+            for (int w = 0; w < writers; w++) {
+                int id = w;
+                all.add(pool.submit(() -> {
+                    start.await();
+                    for (int r = 0; r < rounds; r++) {
+                        // a JVM: its own cache object, a few entries, then its fold at exit
+                        ClassCache c = new ClassCache(cache.toFile(), "b", AgentOptions.defaults(),
+                                new AgentReporter(AgentOptions.parse("quiet")));
+                        for (int k = 0; k < 5; k++) {
+                            byte[] out = new byte[5_000 + id * 100 + k];
+                            Arrays.fill(out, (byte) id);
+                            c.store(classFileOf(id, k), ClassCache.Entry.rewritten(out, Map.of("app/F" + id, out),
+                                    List.of("m" + id + "()V"), Map.of()));
+                        }
+                        assertTrue(c.fold() >= 5, "at least its own entries");
+                        assertFalse(c.isOff());
+                    }
+                    writing.countDown();
+                    return null;
+                }));
+            }
+            all.add(pool.submit(() -> {
+                ClassFiles none = new ClassFiles(ClassCacheTest.class.getClassLoader());
+                start.await();
+                for (int i = 0; writing.getCount() > 0 || i < 20; i++) {
+                    ClassCache c = new ClassCache(cache.toFile(), "b", AgentOptions.defaults(),
+                            new AgentReporter(AgentOptions.parse("quiet")));
+                    for (int id = 0; id < writers; id++) {
+                        for (int k = 0; k < 5; k++) {
+                            ClassCache.Entry e = c.lookup(classFileOf(id, k), none);
+                            if (e != null) {
+                                assertEquals(5_000 + id * 100 + k, e.bytes.length);
+                                for (byte b : e.bytes) {
+                                    assertEquals(id, b, "one writer's entry, whole");
+                                }
+                                seen.incrementAndGet();
+                            }
+                        }
+                    }
+                    assertEquals(0, c.damaged.get(), "no reader ever sees part of a pack or an entry");
+                }
+                return null;
+            }));
+            start.countDown();
+            for (Future<?> f : all) {
+                f.get(120, TimeUnit.SECONDS);
+            }
+            assertTrue(seen.get() > 0, "the reader saw entries");
+        } finally {
+            pool.shutdownNow();
+        }
+        ClassCache last = new ClassCache(cache.toFile(), "b", AgentOptions.defaults(),
+                new AgentReporter(AgentOptions.parse("quiet")));
+        assertTrue(last.fold() >= 0);
+        assertEquals(1, entries(cache).size(), "the pack alone, no temporary file left: " + entries(cache));
+    }
+
+    private static byte[] classFileOf(int writer, int k) {
+        byte[] classFile = new byte[1000 + k];
+        Arrays.fill(classFile, (byte) (writer * 10 + k));
+        return classFile;
+    }
+
     @Test
     void theBuildWritesTheBuildIdTheCacheIsKeyedBy() {
         assertNotNull(LoadTimeRewriter.readBuildId(), "the build writes " + LoadTimeRewriter.BUILD_ID_RESOURCE);
