@@ -20,12 +20,14 @@ import javax.tools.ToolProvider;
  * ({@code async-agent.jar --transform}), run without the agent. Measured: the plain jar under
  * {@code -javaagent}, with the agent's class cache cold (a new, empty directory for each run: every class is
  * rewritten and written to the cache), warm (the directory an earlier run filled) and off; and the JVM's own cost
- * of {@code -javaagent}, an agent whose premain does nothing, on the rewritten jar. Then a program with no
+ * of {@code -javaagent}, an agent whose only transformer returns null, on the rewritten jar. Then a program with no
  * {@code @Async} code at all (10,000 plain classes): without the agent and under it. Wall time to the end of the
  * process, and CPU time (user + system, from {@code /proc/self/stat}'s children times, on Linux), median of repeated
- * runs, the configurations alternated.
+ * runs, the configurations alternated. With a second agent jar ({@code other.jar}, an older build, say), its warm
+ * cache and its no-{@code @Async} runs are alternated with the rest, so that two builds are compared under the same
+ * load.
  *
- * <pre>java -cp benchmarks/target/benchmarks.jar dev.weft.benchmarks.AgentStartup agent/target/async-agent.jar [runs]</pre>
+ * <pre>java -cp benchmarks/target/benchmarks.jar dev.weft.benchmarks.AgentStartup agent/target/async-agent.jar [runs] [other.jar]</pre>
  */
 public final class AgentStartup {
     static final int CLASSES = 10_000;
@@ -42,6 +44,8 @@ public final class AgentStartup {
         final Path coldCache;
         final long[] wall;
         final long[] cpu;
+        /** What this one is compared with; null for a baseline. */
+        Config base;
 
         Config(String label, List<String> command, String expected, Path coldCache, int runs) {
             this.label = label;
@@ -63,20 +67,21 @@ public final class AgentStartup {
 
     public static void main(String[] args) throws Exception {
         if (args.length < 1) {
-            System.err.println("usage: AgentStartup <async-agent.jar> [runs]");
+            System.err.println("usage: AgentStartup <async-agent.jar> [runs] [other-async-agent.jar]");
             System.exit(2);
         }
         Path agent = Path.of(args[0]).toAbsolutePath();
         int runs = args.length > 1 ? Integer.parseInt(args[1]) : 11;
+        Path other = args.length > 2 ? Path.of(args[2]).toAbsolutePath() : null;
         Path dir = Files.createTempDirectory("weft-startup");
         try {
-            run(agent, runs, dir);
+            run(agent, runs, dir, other);
         } finally {
             delete(dir);
         }
     }
 
-    private static void run(Path agent, int runs, Path dir) throws Exception {
+    private static void run(Path agent, int runs, Path dir, Path other) throws Exception {
         Path classes = generate(dir, true);
         Path plainClasses = generate(dir.resolve("no-async"), false);
         Path emptyAgent = emptyAgent(dir.resolve("empty-agent"));
@@ -93,10 +98,10 @@ public final class AgentStartup {
         Path warm = dir.resolve("cache-warm");
         Path cold = dir.resolve("cache-cold");
         String weft = "-javaagent:" + agent + "=cache=";
-        List<Config> configs = List.of(
+        List<Config> configs = new ArrayList<>(List.of(
                 new Config("rewritten at build time, no agent", List.of(java, "-cp",
                         builtJar + File.pathSeparator + own, "gen.Main"), "sum=", null, runs),
-                new Config("same, under an agent that does nothing", List.of(java, "-javaagent:" + emptyAgent, "-cp",
+                new Config("same, agent whose transformer gives null", List.of(java, "-javaagent:" + emptyAgent, "-cp",
                         builtJar + File.pathSeparator + own, "gen.Main"), "sum=", null, runs),
                 new Config("rewritten by the agent, cold cache", List.of(java, weft + cold, "-cp",
                         plainJar + File.pathSeparator + own, "gen.Main"), "sum=", cold, runs),
@@ -107,7 +112,18 @@ public final class AgentStartup {
                 new Config("no @Async code, no agent", List.of(java, "-cp", noAsyncJar.toString(), "plain.Main"),
                         "sum=", null, runs),
                 new Config("no @Async code, under the agent", List.of(java, weft + warm, "-cp",
-                        noAsyncJar.toString(), "plain.Main"), "sum=", null, runs));
+                        noAsyncJar.toString(), "plain.Main"), "sum=", null, runs)));
+        if (other != null) {
+            String otherWeft = "-javaagent:" + other + "=cache=";
+            Path otherWarm = dir.resolve("cache-warm-other");
+            configs.add(new Config("other agent, warm cache", List.of(java, otherWeft + otherWarm, "-cp",
+                    plainJar + File.pathSeparator + own, "gen.Main"), "sum=", null, runs));
+            configs.add(new Config("other agent, no @Async code", List.of(java, otherWeft + otherWarm, "-cp",
+                    noAsyncJar.toString(), "plain.Main"), "sum=", null, runs));
+        }
+        for (int i = 0; i < configs.size(); i++) {
+            configs.get(i).base = i == 0 || i == 5 ? null : configs.get(i < 5 || i == 7 ? 0 : 5);
+        }
         for (Config c : configs) {
             time(c, -1);   // the file cache, and the warm class cache
         }
@@ -118,20 +134,14 @@ public final class AgentStartup {
         }
         System.out.printf("agent start-up, %,d classes (%d with @Async), median of %d runs, %s:%n", CLASSES,
                 CLASSES / ASYNC_EVERY, runs, Runtime.version());
-        double base = configs.get(0).wallMs();
-        double baseCpu = configs.get(0).cpuMs();
-        boolean cpu = baseCpu > 0;
-        for (int i = 0; i < configs.size(); i++) {
-            Config c = configs.get(i);
-            if (i == 5) {
-                base = c.wallMs();
-                baseCpu = c.cpuMs();
-            }
-            System.out.printf("  %-40s %8.1f ms%s", c.label, c.wallMs(), i == 0 || i == 5 ? "        "
-                    : String.format(" %+6.1f %%", 100.0 * (c.wallMs() - base) / base));
+        boolean cpu = configs.get(0).cpuMs() > 0;
+        for (Config c : configs) {
+            Config b = c.base;
+            System.out.printf("  %-40s %8.1f ms%s", c.label, c.wallMs(), b == null ? "        "
+                    : String.format(" %+6.1f %%", 100.0 * (c.wallMs() - b.wallMs()) / b.wallMs()));
             if (cpu) {
-                System.out.printf("   cpu %8.1f ms%s", c.cpuMs(), i == 0 || i == 5 ? ""
-                        : String.format(" %+6.1f %%", 100.0 * (c.cpuMs() - baseCpu) / baseCpu));
+                System.out.printf("   cpu %8.1f ms%s", c.cpuMs(), b == null ? ""
+                        : String.format(" %+6.1f %%", 100.0 * (c.cpuMs() - b.cpuMs()) / b.cpuMs()));
             }
             System.out.println();
         }
@@ -189,15 +199,25 @@ public final class AgentStartup {
         }
     }
 
-    /** An agent jar whose premain does nothing: what {@code -javaagent} costs the JVM by itself. */
+    /**
+     * An agent jar whose premain only registers a transformer that returns null: what {@code -javaagent} and a
+     * transforming agent cost the JVM by themselves (every class then goes through Java).
+     */
     private static Path emptyAgent(Path dir) throws IOException {
         Path src = Files.createDirectories(dir.resolve("src/empty"));
         Path out = Files.createDirectories(dir.resolve("classes"));
         Path file = src.resolve("EmptyAgent.java");
         Files.writeString(file, """
                 package empty;
-                public final class EmptyAgent {
+                public final class EmptyAgent implements java.lang.instrument.ClassFileTransformer {
                     public static void premain(String args, java.lang.instrument.Instrumentation instrumentation) {
+                        instrumentation.addTransformer(new EmptyAgent());
+                    }
+
+                    @Override
+                    public byte[] transform(ClassLoader loader, String name, Class<?> redefined,
+                                            java.security.ProtectionDomain domain, byte[] bytes) {
+                        return null;
                     }
                 }
                 """);
