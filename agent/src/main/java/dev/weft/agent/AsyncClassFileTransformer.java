@@ -86,6 +86,9 @@ final class AsyncClassFileTransformer implements ClassFileTransformer {
                 scanned.incrementAndGet();
             } else {
                 if (!options.covers(className)) {
+                    if (className.startsWith(DefinedClasses.RUNTIME)) {
+                        DefinedClasses.note(loader, className, classfileBuffer);
+                    }
                     return null;
                 }
                 scanned.incrementAndGet();

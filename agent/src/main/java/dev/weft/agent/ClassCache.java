@@ -118,7 +118,8 @@ final class ClassCache {
     private final String key;
     private final byte[] keyBytes;
     private final AgentReporter reporter;
-    private final String pid;
+    /** This JVM's pid, asked at the first write (a JVM that only reads the cache never does). */
+    private String pid;
     private final AtomicLong temporaries = new AtomicLong();
     private final boolean foldAtExit;
     private volatile boolean off;
@@ -161,7 +162,6 @@ final class ClassCache {
         this.keyBytes = key.getBytes(StandardCharsets.UTF_8);
         this.dir = new File(root, ContentHash.hex(ContentHash.of(keyBytes).high));
         this.reporter = reporter;
-        this.pid = AgentStatus.pid();
     }
 
     File root() {
@@ -304,9 +304,9 @@ final class ClassCache {
             if (r.getKey().startsWith("java/")) {
                 continue;   // the JDK's: its version is in the key
             }
-            ClassFiles.Found now = files.find(r.getKey());
+            ContentHash now = files.hashOf(r.getKey());
             ContentHash then = r.getValue();
-            if (now == null ? then != null : then == null || !then.equals(now.hash())) {
+            if (now == null ? then != null : !now.equals(then)) {
                 return false;
             }
         }
@@ -354,6 +354,9 @@ final class ClassCache {
                 createDirectories();
             }
             dirReady = true;
+        }
+        if (pid == null) {
+            pid = AgentStatus.pid();
         }
         for (int attempt = 0; ; attempt++) {
             File tmp = new File(dir, target.getName() + "." + pid + "-" + Long.toHexString(System.nanoTime()) + "-"
@@ -773,7 +776,7 @@ final class ClassCache {
                     if (name.startsWith("java/")) {
                         v = OK;   // the JDK's: its version is in the key
                     } else {
-                        ClassFiles.Found now = files.find(name);
+                        ContentHash now = files.hashOf(name);
                         if (now == null) {
                             // absent now, and absent ones are asked for again each time: not kept
                             if (then != null) {
@@ -781,7 +784,7 @@ final class ClassCache {
                             }
                             continue;
                         }
-                        v = then != null && then.equals(now.hash()) ? OK : CHANGED;
+                        v = now.equals(then) ? OK : CHANGED;
                     }
                     known[dep] = v;   // a class file found stays what it is for the loader's lifetime
                 }

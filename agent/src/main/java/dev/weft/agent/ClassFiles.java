@@ -67,6 +67,20 @@ final class ClassFiles {
         return null;
     }
 
+    /**
+     * The hash of {@code internalName}'s class file, or null when the loader has none: for Weft's runtime classes
+     * that this loader defined already, the hash of the bytes it defined them from ({@link DefinedClasses}), with
+     * no read; else of what it reads.
+     */
+    ContentHash hashOf(String internalName) {
+        ContentHash defined = DefinedClasses.hashOf(loader, internalName);
+        if (defined != null) {
+            return defined;
+        }
+        Found f = find(internalName);
+        return f == null ? null : f.hash();
+    }
+
     /** The class file of {@code internalName}, or null when the loader has none. */
     Found find(String internalName) {
         Found f = found.get(internalName);

@@ -767,6 +767,45 @@ class ClassCacheTest {
     }
 
     @Test
+    void aRuntimeClassTheLoaderDefinedIsCheckedByTheBytesItWasDefinedFromWithoutReadingIt(@TempDir Path tmp)
+            throws Exception {
+        Path classes = twoClasses(tmp);
+        Path cache = tmp.resolve("cache");
+        new TransformingLoader(classes, cached(cache, "b")).transform("app/Adder");
+        cacheOf(cached(cache, "b")).fold();
+        byte[] task;
+        try (InputStream in = ClassCacheTest.class.getClassLoader()
+                .getResourceAsStream("dev/weft/runtime/Task.class")) {
+            task = in.readAllBytes();
+        }
+        byte[] otherTask = Arrays.copyOf(task, task.length + 1);
+        Map<String, byte[]> otherResource = Map.of("dev/weft/runtime/Task.class", otherTask);
+
+        // the loader's resource is another Task, but it defined the one the entry was made with: a hit
+        AsyncClassFileTransformer t = cached(cache, "b");
+        TransformingLoader loader = new TransformingLoader(classes, t, otherResource);
+        assertNull(t.transform(loader, "dev/weft/runtime/Task", null, null, task), "never rewritten");
+        assertNotNull(loader.transform("app/Adder"));
+        assertEquals(1, cacheOf(t).packHits.get(), "checked by what the loader defined, not read again");
+
+        // the loader defined another Task than the entry's rewrite read: a miss, whatever its resource says
+        AsyncClassFileTransformer u = cached(cache, "b");
+        TransformingLoader other = new TransformingLoader(classes, u);
+        assertNull(u.transform(other, "dev/weft/runtime/Task", null, null, otherTask));
+        assertNotNull(other.transform("app/Adder"));
+        assertEquals(0, cacheOf(u).hits.get());
+        assertEquals(1, cacheOf(u).written.get());
+
+        // and a loader that defined none is read as before
+        AsyncClassFileTransformer v = cached(cache, "b");
+        assertNotNull(new TransformingLoader(classes, v).transform("app/Adder"));
+        assertEquals(1, cacheOf(v).packHits.get());
+        AsyncClassFileTransformer w = cached(cache, "b");
+        assertNotNull(new TransformingLoader(classes, w, otherResource).transform("app/Adder"));
+        assertEquals(0, cacheOf(w).hits.get());
+    }
+
+    @Test
     void theBuildWritesTheBuildIdTheCacheIsKeyedBy() {
         assertNotNull(LoadTimeRewriter.readBuildId(), "the build writes " + LoadTimeRewriter.BUILD_ID_RESOURCE);
         assertFalse(LoadTimeRewriter.readBuildId().contains("${"));
