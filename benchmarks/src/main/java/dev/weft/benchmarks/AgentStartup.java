@@ -132,19 +132,34 @@ public final class AgentStartup {
                 time(c, i);
             }
         }
-        System.out.printf("agent start-up, %,d classes (%d with @Async), median of %d runs, %s:%n", CLASSES,
+        System.out.printf("agent start-up, %,d classes (%d with @Async), median of %d runs, %s"
+                + " (in brackets: the median of each round's difference to its baseline):%n", CLASSES,
                 CLASSES / ASYNC_EVERY, runs, Runtime.version());
         boolean cpu = configs.get(0).cpuMs() > 0;
         for (Config c : configs) {
             Config b = c.base;
-            System.out.printf("  %-40s %8.1f ms%s", c.label, c.wallMs(), b == null ? "        "
-                    : String.format(" %+6.1f %%", 100.0 * (c.wallMs() - b.wallMs()) / b.wallMs()));
+            System.out.printf("  %-40s %8.1f ms%s", c.label, c.wallMs(), b == null ? "                  "
+                    : String.format(" %+6.1f %% (%+5.1f)", 100.0 * (c.wallMs() - b.wallMs()) / b.wallMs(),
+                            pairedPercent(c, b)));
             if (cpu) {
                 System.out.printf("   cpu %8.1f ms%s", c.cpuMs(), b == null ? ""
                         : String.format(" %+6.1f %%", 100.0 * (c.cpuMs() - b.cpuMs()) / b.cpuMs()));
             }
             System.out.println();
         }
+    }
+
+    /**
+     * The median over the rounds of each round's difference to its baseline's run of the same round, in percent
+     * of the baseline: the runs of a round are seconds apart, so a load that comes and goes moves both.
+     */
+    private static double pairedPercent(Config c, Config base) {
+        double[] d = new double[c.wall.length];
+        for (int i = 0; i < d.length; i++) {
+            d[i] = 100.0 * (c.wall[i] - base.wall[i]) / base.wall[i];
+        }
+        Arrays.sort(d);
+        return d[d.length / 2];
     }
 
     /** Runs {@code c} once; its times go to run {@code i} (none when negative). */
