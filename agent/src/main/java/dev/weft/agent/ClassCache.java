@@ -57,9 +57,10 @@ import java.util.zip.CRC32;
  *
  * <p><b>Cost.</b> This runs while the JVM starts, interpreted: no {@code MessageDigest}, no NIO but the move that
  * replaces a file on a system where renaming does not, no lambdas or string concatenation through
- * {@code invokedynamic}. With 100 entries in the pack, a hit is about 0.1 ms in a cold JDK 17 (the class file's
- * checksums, a binary search, the entry's CRC, the comparison of the class file, copies of the classes), and the
- * pack's read 3 to 4 ms once; from a loose file it was 0.35 ms.
+ * {@code invokedynamic}. With 100 entries in the pack, a hit is 0.15 to 0.3 ms in a cold JDK 17 on a loaded
+ * machine (the class file's checksums, a binary search, the entry's CRC, the comparison of the class file, copies
+ * of the classes: 0.1 ms of it the decoding), and the pack's read 3 to 4 ms once; from a loose file it was 0.35 to
+ * 0.7 ms.
  */
 final class ClassCache {
     static final String FORMAT = "weft-class-cache 1";
