@@ -61,15 +61,6 @@ public class Future<T> implements java.util.concurrent.Future<T>, CompletionStag
     /** Finished with an exception. */
     static final int FAILED = 3;
 
-    private static final VarHandle CALLBACKS;
-
-    static {
-        try {
-            CALLBACKS = MethodHandles.lookup().findVarHandle(Future.class, "callbacks", Object.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
 
     /**
      * FINISHED: the value; FAILED: the Throwable; CANCELLED: the message (String, may be null) or, once made,
@@ -82,9 +73,10 @@ public class Future<T> implements java.util.concurrent.Future<T>, CompletionStag
      * Done: a {@link Done} mark, {@link Done#FINISHED}, {@link Done#CANCELLED} or {@link Done#FAILED}, or for a
      * failure not retrieved yet its {@link NeverRetrieved} watch (a {@code Done} of state FAILED). The mark is
      * written with release semantics after {@code outcome} and read with acquire, so any thread that sees the
-     * future done sees its outcome.
+     * future done sees its outcome: a plain access beside {@link VarHandle#releaseFence()} /
+     * {@link VarHandle#acquireFence()} (intrinsics, nothing on x86) rather than a VarHandle's access, whose
+     * call chain is several methods deep: one perf profile of W4's deep resumption chains showed it not inlined.
      */
-    @SuppressWarnings("unused") // also through CALLBACKS
     private Object callbacks;
     /** The owner loop, or null. */
     final EventLoop loop;
@@ -113,7 +105,8 @@ public class Future<T> implements java.util.concurrent.Future<T>, CompletionStag
     public static <T> Future<T> completed(T value) {
         Future<T> f = new Future<>((EventLoop) null);
         f.outcome = value;
-        CALLBACKS.setRelease(f, Done.FINISHED_MARK);
+        VarHandle.releaseFence();
+        f.callbacks = Done.FINISHED_MARK;
         return f;
     }
 
@@ -127,7 +120,9 @@ public class Future<T> implements java.util.concurrent.Future<T>, CompletionStag
     // ---------------------------------------------------------------------------------------------- state
 
     final int state() {
-        return CALLBACKS.getAcquire(this) instanceof Done d ? d.state : PENDING;
+        Object c = callbacks;
+        VarHandle.acquireFence();
+        return c instanceof Done d ? d.state : PENDING;
     }
 
     /** The owner loop, or {@code null} for a future with no owner. */
@@ -138,7 +133,8 @@ public class Future<T> implements java.util.concurrent.Future<T>, CompletionStag
     /** True when cancelled or finished. */
     @Override
     public final boolean isDone() {
-        Object c = CALLBACKS.getAcquire(this);
+        Object c = callbacks;
+        VarHandle.acquireFence();
         return c == Done.FINISHED_MARK || c instanceof Done; // the common answer first: one compare
     }
 
@@ -163,7 +159,9 @@ public class Future<T> implements java.util.concurrent.Future<T>, CompletionStag
      */
     @SuppressWarnings("unchecked")
     public T result() {
-        if (CALLBACKS.getAcquire(this) == Done.FINISHED_MARK && !DebugChecks.tracking) {
+        Object c = callbacks;
+        VarHandle.acquireFence();
+        if (c == Done.FINISHED_MARK && !DebugChecks.tracking) {
             return (T) outcome; // an await of a done future: one load and compare before the value
         }
         return slowResult();
@@ -392,8 +390,10 @@ public class Future<T> implements java.util.concurrent.Future<T>, CompletionStag
         }
         outcome = newOutcome;
         // the watch is the state itself, so whoever sees FAILED can retrieve it
-        CALLBACKS.setRelease(this, newState == FAILED && watchFailure
-                ? NeverRetrieved.watch(this, (Throwable) newOutcome) : Done.of(newState));
+        Object mark = newState == FAILED && watchFailure
+                ? NeverRetrieved.watch(this, (Throwable) newOutcome) : Done.of(newState);
+        VarHandle.releaseFence();
+        callbacks = mark;
         if (DebugChecks.tracking) {
             DebugChecks.finished(this, newState, newOutcome);
         }
