@@ -39,17 +39,26 @@ final class ClassFiles {
         }
     }
 
-    private final ClassLoader loader;
+    /**
+     * Weakly: the agent keeps a loader's ClassFiles in a WeakHashMap keyed by the loader, whose values must not
+     * reach their key, or no loader that ever loaded a candidate could be collected (an application server's
+     * redeployed applications).
+     */
+    private final java.lang.ref.WeakReference<ClassLoader> loader;
     private final Map<String, Found> found = new ConcurrentHashMap<>();
 
     /** The class files of {@code loader}, as {@link ClassHierarchy#resourcesOf} reads them. */
     ClassFiles(ClassLoader loader) {
-        this.loader = loader != null ? loader : ClassLoader.getPlatformClassLoader();
+        this.loader = new java.lang.ref.WeakReference<>(loader != null ? loader : ClassLoader.getPlatformClassLoader());
     }
 
     /** The loader's resource, else the system class loader's (the JDK's classes come through either). */
     private byte[] read(String internalName) {
         String resource = internalName + ".class";
+        ClassLoader loader = this.loader.get();
+        if (loader == null) {
+            return null; // collected: nothing of it is being rewritten any more
+        }
         try (InputStream in = loader.getResourceAsStream(resource)) {
             if (in != null) {
                 return in.readAllBytes();
@@ -73,7 +82,8 @@ final class ClassFiles {
      * no read; else of what it reads.
      */
     ContentHash hashOf(String internalName) {
-        ContentHash defined = DefinedClasses.hashOf(loader, internalName);
+        ClassLoader loader = this.loader.get();
+        ContentHash defined = loader == null ? null : DefinedClasses.hashOf(loader, internalName);
         if (defined != null) {
             return defined;
         }

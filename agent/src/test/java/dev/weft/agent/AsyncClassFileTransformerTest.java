@@ -116,6 +116,27 @@ class AsyncClassFileTransformerTest {
         assertEquals(loader, frame.getClassLoader(), "the frame class lives beside its host");
     }
 
+    /** The agent keeps per-loader state (the class files a rewrite reads) without keeping the loader alive. */
+    @Test
+    void aLoaderWhoseClassesWereRewrittenCanBeCollected(@TempDir Path tmp) throws Exception {
+        Path classes = JavaSources.compile(tmp, Map.of("app/Adder.java", ASYNC_SOURCE));
+        AsyncClassFileTransformer transformer = new AsyncClassFileTransformer(AgentOptions.defaults());
+        java.lang.ref.WeakReference<ClassLoader> gone = loadAndRun(classes, transformer);
+        for (int i = 0; i < 50 && gone.get() != null; i++) {
+            System.gc();
+            Thread.sleep(10);
+        }
+        assertNull(gone.get(), "the agent keeps the class loader reachable");
+        assertEquals(1, transformer.rewritten.get()); // the transformer itself stayed reachable meanwhile
+    }
+
+    private static java.lang.ref.WeakReference<ClassLoader> loadAndRun(Path classes,
+            AsyncClassFileTransformer transformer) throws Exception {
+        TransformingLoader loader = new TransformingLoader(classes, transformer);
+        assertEquals(42, loader.loadClass("app.Adder").getDeclaredMethod("run").invoke(null));
+        return new java.lang.ref.WeakReference<>(loader);
+    }
+
     @Test
     void aClassWithoutAsyncIsNotTouched(@TempDir Path tmp) throws IOException {
         Path classes = JavaSources.compile(tmp, Map.of("app/Plain.java", "package app; public class Plain {}"));
