@@ -21,9 +21,9 @@ import javax.tools.ToolProvider;
  * {@code -javaagent}, with the agent's class cache cold (a new, empty directory for each run: every class is
  * rewritten and written to the cache), warm (the directory an earlier run filled) and off; and the JVM's own cost
  * of {@code -javaagent}, an agent whose only transformer returns null, on the rewritten jar. Then a program with no
- * {@code @Async} code at all (10,000 plain classes): without the agent and under it. Wall time to the end of the
- * process, and CPU time (user + system, from {@code /proc/self/stat}'s children times, on Linux), median of repeated
- * runs, the configurations alternated. With a second agent jar ({@code other.jar}, an older build, say), its warm
+ * {@code @Async} code at all (10,000 plain classes): without the agent, under the null-transformer agent, and under
+ * Weft's. Wall time to the end of the process, and CPU time (user + system, from {@code /proc/self/stat}'s children
+ * times, on Linux), median of repeated runs, the configurations alternated. With a second agent jar ({@code other.jar}, an older build, say), its warm
  * cache and its no-{@code @Async} runs are alternated with the rest, so that two builds are compared under the same
  * load.
  *
@@ -111,6 +111,8 @@ public final class AgentStartup {
                         plainJar + File.pathSeparator + own, "gen.Main"), "sum=", null, runs),
                 new Config("no @Async code, no agent", List.of(java, "-cp", noAsyncJar.toString(), "plain.Main"),
                         "sum=", null, runs),
+                new Config("no @Async code, transformer gives null", List.of(java, "-javaagent:" + emptyAgent,
+                        "-cp", noAsyncJar.toString(), "plain.Main"), "sum=", null, runs),
                 new Config("no @Async code, under the agent", List.of(java, weft + warm, "-cp",
                         noAsyncJar.toString(), "plain.Main"), "sum=", null, runs)));
         if (other != null) {
@@ -122,7 +124,9 @@ public final class AgentStartup {
                     noAsyncJar.toString(), "plain.Main"), "sum=", null, runs));
         }
         for (int i = 0; i < configs.size(); i++) {
-            configs.get(i).base = i == 0 || i == 5 ? null : configs.get(i < 5 || i == 7 ? 0 : 5);
+            // baselines: 0 (the build-time jar) for 1-4 and the other agent's warm cache (8); 5 (no @Async code, no
+            // agent) for 6, 7 and the other agent's no-@Async run (9)
+            configs.get(i).base = i == 0 || i == 5 ? null : configs.get(i < 5 || i == 8 ? 0 : 5);
         }
         for (Config c : configs) {
             time(c, -1);   // the file cache, and the warm class cache
