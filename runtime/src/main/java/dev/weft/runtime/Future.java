@@ -1,6 +1,5 @@
 package dev.weft.runtime;
 
-import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
@@ -458,7 +457,7 @@ public class Future<T> implements java.util.concurrent.Future<T>, CompletionStag
      * that wakes its awaiting task itself ({@link PrimitiveWait}). Loop thread only.
      */
     final boolean takeSoleCallback(Object cb) {
-        if (callbacks != cb || state() != PENDING) {
+        if (callbacks != cb) { // a done future's word is its Done mark, never a callback
             return false;
         }
         callbacks = null;

@@ -109,14 +109,14 @@ public class Task<T> extends Future<T> implements BiConsumer<Object, Throwable> 
         if ((bits & REQUESTS) != REQUESTS) {
             bits += 1 << REQUEST_SHIFT;
         } else {
-            ManyCancels.add(this, 1);
+            ManyCancels.add(this);
         }
     }
 
     /** Takes one request back, if any; returns the requests left. */
     private int takeBackRequest() {
         int r = (bits & REQUESTS) >>> REQUEST_SHIFT;
-        if (r == FIELD_REQUESTS && ManyCancels.add(this, -1)) {
+        if (r == FIELD_REQUESTS && ManyCancels.takeBack(this)) {
             return r + ManyCancels.extra(this);
         }
         if (r > 0) {
@@ -190,7 +190,7 @@ public class Task<T> extends Future<T> implements BiConsumer<Object, Throwable> 
     }
 
     /**
-     * Cancellation requests past the 8,190 a task's word holds (a task that swallows its cancellation, cancelled
+     * Cancellation requests past the 8,191 a task's word holds (a task that swallows its cancellation, cancelled
      * in a loop): rare, so kept aside. Any thread.
      */
     private static final class ManyCancels {
@@ -201,15 +201,17 @@ public class Task<T> extends Future<T> implements BiConsumer<Object, Throwable> 
             return n == null ? 0 : n[0];
         }
 
-        /** Adds {@code delta} to the extra requests; false when there were none to take back. */
-        static synchronized boolean add(Task<?> t, int delta) {
-            int[] n = EXTRA.computeIfAbsent(t, k -> new int[1]);
-            if (n[0] + delta < 0) {
-                EXTRA.remove(t);
+        static synchronized void add(Task<?> t) {
+            EXTRA.computeIfAbsent(t, k -> new int[1])[0]++;
+        }
+
+        /** Takes one extra request back; false when there was none. */
+        static synchronized boolean takeBack(Task<?> t) {
+            int[] n = EXTRA.get(t);
+            if (n == null) {
                 return false;
             }
-            n[0] += delta;
-            if (n[0] == 0) {
+            if (--n[0] == 0) {
                 EXTRA.remove(t);
             }
             return true;

@@ -62,7 +62,7 @@ class TaskWordTest {
         return Task.completed(seen);
     }
 
-    /** asyncio counts every request; the word holds 8,190 of them, the rest are counted aside, the same way. */
+    /** asyncio counts every request; the word holds 8,191 of them, the rest are counted aside, the same way. */
     @Test
     void cancellationRequestsAreCountedPastWhatTheWordHolds() {
         assertEquals(List.of(10_000, 1, 0, 0, 0), EventLoop.run(TaskWordTest::manyRequests));
