@@ -662,11 +662,9 @@ final class ClassCache {
                     return null;
                 }
                 in.limit = headerLength - TRAILER;
-                int keyLength = in.readLength();
-                if (!Arrays.equals(data, in.position, in.position + keyLength, keyBytes, 0, keyBytes.length)) {
+                if (!in.skipIfEqual(keyBytes)) {
                     return null;
                 }
-                in.position += keyLength;
                 int deps = in.readCount();
                 String[] names = new String[deps];
                 ContentHash[] hashes = new ContentHash[deps];
@@ -955,17 +953,9 @@ final class ClassCache {
             }
             in.position = start + MAGIC.length + 4;
             in.limit = end - TRAILER;
-            int keyLength = in.readLength();
-            if (!Arrays.equals(data, in.position, in.position + keyLength, keyBytes, 0, keyBytes.length)) {
+            if (!in.skipIfEqual(keyBytes) || !in.skipIfEqual(classFile)) {
                 return null;
             }
-            in.position += keyLength;
-            int inputLength = in.readLength();
-            if (classFile != null
-                    && !Arrays.equals(data, in.position, in.position + inputLength, classFile, 0, classFile.length)) {
-                return null;
-            }
-            in.position += inputLength;
             byte kind = in.readByte();
             int reads = in.readCount();
             Map<String, ContentHash> read = withRead ? new LinkedHashMap<>() : Map.of();
@@ -1085,6 +1075,19 @@ final class ClassCache {
             int n = readInt();
             need(n);
             return n;
+        }
+
+        /**
+         * Reads a length of bytes: true, and past them, when they are {@code expected} (any, when it is null);
+         * false, where they start, when not.
+         */
+        boolean skipIfEqual(byte[] expected) {
+            int n = readLength();
+            if (expected != null && !Arrays.equals(data, position, position + n, expected, 0, expected.length)) {
+                return false;
+            }
+            position += n;
+            return true;
         }
 
         /** A count of items that take at least 4 bytes each. */
