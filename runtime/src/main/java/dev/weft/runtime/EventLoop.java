@@ -121,6 +121,9 @@ public final class EventLoop implements AutoCloseable {
     /** How many direct resumptions are nested on the stack now (see {@link #mayResumeDirectly()}). */
     int directDepth;
     private static final int MAX_DIRECT_DEPTH = 16;
+    /** The task {@link #resumeChain} steps now, and the awaiter it handed on at its end, to step next. */
+    private Task<?> chainStepping;
+    private Task<?> chainNext;
     /**
      * Pending tasks of this loop, in the order they joined (at their first suspension), with gaps: a task keeps no
      * index (its frame stays 32 bytes), so one that finishes is nulled out when found among the last few slots, and
@@ -436,6 +439,41 @@ public final class EventLoop implements AutoCloseable {
     boolean mayResumeDirectly() {
         return dispatching && readyCount == 0 && directDepth < MAX_DIRECT_DEPTH && !stopping // on the loop thread
                 && inbox.isEmpty() && noTimerDue();
+    }
+
+    /**
+     * Resumes {@code awaiter}, whose awaited task {@code finished} has just ended a resumed step (see
+     * {@link #mayResumeDirectly()}). When {@code finished} is the task {@link #resumeChain} is stepping, the awaiter
+     * is handed back to it, to be stepped once this step has unwound: nothing runs in between, and the stack stays
+     * flat however long the chain of awaiters.
+     */
+    void resumeDirectly(Task<?> awaiter, Task<?> finished) {
+        if (chainStepping == finished) {
+            chainNext = awaiter;
+        } else {
+            resumeChain(awaiter, finished);
+        }
+    }
+
+    /** Steps {@code awaiter}, then each awaiter the stepped task hands on when it finishes. Loop thread. */
+    private void resumeChain(Task<?> awaiter, Task<?> finished) {
+        Task<?> outer = chainStepping; // a chain started inside a step that is not its own (a barrier's, say)
+        directDepth++;
+        try {
+            Task<?> t = awaiter;
+            Task<?> from = finished;
+            while (t != null) {
+                chainStepping = t;
+                t.resumeFrom(from);
+                from = t;
+                t = chainNext;
+                chainNext = null;
+            }
+        } finally {
+            chainStepping = outer;
+            chainNext = null;
+            directDepth--;
+        }
     }
 
     private boolean noTimerDue() {
@@ -1120,6 +1158,23 @@ public final class EventLoop implements AutoCloseable {
 
     // ------------------------------------------------------------------------------------------ tasks
 
+    /**
+     * {@code task} suspends for the first time, on {@code awaited}. When {@code awaited} is the task that joined
+     * last (the shape of a chain of calls, each awaiting the next: the callee suspended in its first step, inside
+     * this one), {@code task} takes over its slot: the callee is found through its awaiter's {@code awaiting} while
+     * it is pending (an awaiter waits for its awaited task until that is done, cancelled or not), and a chain of
+     * any length holds one slot, that of its outermost task, so finishing its inner tasks costs nothing here.
+     */
+    void register(Task<?> task, Object awaited) {
+        int n = pendingCount;
+        if (n != 0 && pending[n - 1] == awaited && ((Task<?>) awaited).takeRegistered()) {
+            task.markRegistered();
+            pending[n - 1] = task;
+            return;
+        }
+        register(task);
+    }
+
     void register(Task<?> task) {
         if (pendingCount == pending.length) {
             sweepPending();
@@ -1189,21 +1244,38 @@ public final class EventLoop implements AutoCloseable {
         return pendingCount - pendingDone;
     }
 
-    /** The tasks of this loop that are not done yet. Loop thread only. */
+    /**
+     * The tasks of this loop that are not done yet, in the order they first suspended (a task reached through its
+     * awaiter, see {@link #register(Task, Object)}, right after that awaiter), then those in their first step.
+     * Loop thread only.
+     */
     public List<Task<?>> pendingTasks() {
         List<Task<?>> all = new ArrayList<>(registeredTasks() + 1);
+        java.util.Set<Task<?>> unlisted = null; // the pending tasks without a slot added so far, made when one is
         for (int i = 0; i < pendingCount; i++) {
             Task<?> t = pending[i];
             if (t != null && t.registered()) {
                 all.add(t);
+                for (Object a = t.awaiting(); a instanceof Task<?> u && u.loop == this && !u.registered()
+                        && !u.isDone(); a = u.awaiting()) {
+                    if (unlisted == null) {
+                        unlisted = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+                    }
+                    if (!unlisted.add(u)) {
+                        break; // awaited by two: listed with the first
+                    }
+                    all.add(u);
+                }
             }
         }
         // the tasks in their first step, which join the pending ones only when they suspend: the running one, and
         // those whose first steps are on the stack below it (each once: a task is on that stack while its own first
-        // step runs, and a resumed task there has suspended before, so is registered)
+        // step runs, and a resumed task there has suspended before, so is registered or reached above; a task in
+        // its first step may be awaited already, by a task it started)
         for (int i = 0; i <= entered.depth(); i++) {
             Task<?> t = i < entered.depth() ? entered.at(i) : currentTask;
-            if (t != null && t.loop == this && !t.registered() && !t.isDone()) {
+            if (t != null && t.loop == this && !t.registered() && !t.isDone()
+                    && (unlisted == null || !unlisted.contains(t))) {
                 all.add(t);
             }
         }

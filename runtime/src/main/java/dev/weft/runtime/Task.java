@@ -428,14 +428,14 @@ public class Task<T> extends Future<T> implements BiConsumer<Object, Throwable> 
             if (event != null) {
                 FlightEvents.ACTIVE.endResumed(event, this);
             }
-            stepThrew(e, e == thrown);
+            stepThrew(e, e == thrown, !firstStep);
             return;
         }
         restoreCurrent(l, previous);
         if (event != null) {
             FlightEvents.ACTIVE.endResumed(event, this);
         }
-        stepReturned(result);
+        stepReturned(result, !firstStep);
     }
 
     private static void restoreCurrent(EventLoop l, Task<?> previous) {
@@ -500,12 +500,12 @@ public class Task<T> extends Future<T> implements BiConsumer<Object, Throwable> 
             here.entered.pop();
             here.looplessCurrent = previous;
             if (here.entered.isEmpty()) {
-                stepReturned(result);
+                stepReturned(result, false);
                 here.entered.drainDeferred();
                 return;
             }
         }
-        stepReturned(result);
+        stepReturned(result, false);
     }
 
     /**
@@ -524,13 +524,13 @@ public class Task<T> extends Future<T> implements BiConsumer<Object, Throwable> 
             if (here.looplessCurrent == this) {
                 here.looplessCurrent = here.entered.pop();
                 if (here.entered.isEmpty()) {
-                    stepThrew(exception, false);
+                    stepThrew(exception, false, false);
                     here.entered.drainDeferred();
                     return;
                 }
             }
         }
-        stepThrew(exception, false);
+        stepThrew(exception, false, false);
     }
 
     /**
@@ -539,16 +539,17 @@ public class Task<T> extends Future<T> implements BiConsumer<Object, Throwable> 
      * pays for it, the success path never does.
      *
      * @param thrownIn {@code e} is what was thrown in at this task's await, which then belongs to its async stack
+     * @param resumed the step was a resumption, not the first step (see {@link #finish})
      */
-    private void stepThrew(Throwable e, boolean thrownIn) {
+    private void stepThrew(Throwable e, boolean thrownIn, boolean resumed) {
         if (e instanceof CancellationException) {
-            finish(CANCELLED, e);
+            finish(CANCELLED, e, resumed);
         } else {
             if (!thrownIn) {
                 AsyncTrace.hideGeneratedFrames(e); // thrown by this step: its trace passed through generated code
             }
             AsyncTrace.attach(e, this, thrownIn);
-            finish(FAILED, e);
+            finish(FAILED, e, resumed);
         }
     }
 
@@ -557,7 +558,7 @@ public class Task<T> extends Future<T> implements BiConsumer<Object, Throwable> 
      * cancellation requested during the step and not delivered (asyncio's {@code _must_cancel}) wins over the
      * value, which is dropped: the task ends cancelled, as asyncio's {@code __step} does when the coroutine stops.
      */
-    private void stepReturned(Object result) {
+    private void stepReturned(Object result, boolean resumed) {
         EventLoop l = loop;
         if (result != Coroutine.SUSPENDED) {
             boolean cancelled;
@@ -572,9 +573,9 @@ public class Task<T> extends Future<T> implements BiConsumer<Object, Throwable> 
                 cancelMessage = cancelled ? pendingCancelMessage() : null;
             }
             if (cancelled) {
-                finish(CANCELLED, new CancellationException(cancelMessage));
+                finish(CANCELLED, new CancellationException(cancelMessage), resumed);
             } else {
-                finish(FINISHED, result);
+                finish(FINISHED, result, resumed);
             }
             return;
         }
@@ -590,7 +591,7 @@ public class Task<T> extends Future<T> implements BiConsumer<Object, Throwable> 
             String why = f == null ? "suspended without a future (use task.suspendOn(future))"
                     : "cannot await itself";
             awaiting = null;
-            finish(FAILED, new IllegalStateException(this + " " + why));
+            finish(FAILED, new IllegalStateException(this + " " + why), resumed);
             return;
         }
         if (l == null) {
@@ -605,7 +606,7 @@ public class Task<T> extends Future<T> implements BiConsumer<Object, Throwable> 
         }
         awaiting = f;
         if (!registered()) {
-            l.register(this); // a task that finishes in its first step never joins the pending tasks
+            l.register(this, f); // a task that finishes in its first step never joins the pending tasks
         }
         FlightEvents.ACTIVE.suspended(this, f);
         if (isBareYield(f) && l.isConfinedHere()) {
@@ -754,7 +755,17 @@ public class Task<T> extends Future<T> implements BiConsumer<Object, Throwable> 
         }
     }
 
-    private void finish(int state, Object result) {
+    /**
+     * The task is done. Its awaiter, when it is a task of this loop and would be next in line anyway (see
+     * {@link EventLoop#mayResumeDirectly}), is resumed at once instead of through the queue, and takes a failure
+     * here and now, so the failure needs no watch. Only at the end of a resumed step: there the loop's callback
+     * ends with the step, while the caller of a first step goes on with its own step, which runs before the
+     * awaiter as it would with the queue. A chain of such awaiters is resumed one after another by the outermost
+     * finish ({@link EventLoop#resumeChain}), so the stack does not grow with the chain.
+     *
+     * @param resumed the step that ends was a resumption, not a first step
+     */
+    private void finish(int state, Object result, boolean resumed) {
         FlightEvents.ACTIVE.completed(this, state, result);
         EventLoop l = loop;
         if (l == null || !l.isConfinedHere()) {
@@ -765,17 +776,11 @@ public class Task<T> extends Future<T> implements BiConsumer<Object, Throwable> 
             return;
         }
         l.unregister(this, state == FAILED);
-        // the awaiter was next in line anyway: resumed at once, it skips the trip through the queue, and takes a
-        // failure here and now, so the failure needs no watch
-        boolean direct = pendingCallbacks() instanceof Task<?> next && next.loop == l && l.mayResumeDirectly();
+        boolean direct = resumed && pendingCallbacks() instanceof Task<?> next && next.loop == l
+                && l.mayResumeDirectly();
         Object callbacks = transitionKeepingCallbacks(state, result, !direct);
         if (direct && callbacks instanceof Task<?> awaiter) {
-            l.directDepth++;
-            try {
-                awaiter.resumeFrom(this);
-            } finally {
-                l.directDepth--;
-            }
+            l.resumeDirectly(awaiter, this);
         } else if (callbacks != this) {
             scheduleCallbacks(callbacks);
         }

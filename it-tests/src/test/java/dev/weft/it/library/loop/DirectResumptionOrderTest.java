@@ -216,4 +216,54 @@ class DirectResumptionOrderTest {
         assertEquals(List.of("T", "parent", "X", "after0", "main"),
                 run(DirectResumptionOrderTest::earlyTimerParent));
     }
+
+    @Async
+    static Task<Void> awaitsItsParent(Task<?> parent) {
+        await(parent);
+        log.add("child resumed");
+        return Task.completed(null);
+    }
+
+    @Async
+    static Task<Integer> finishesInItsFirstStep(List<Task<Void>> holder) {
+        holder.add(awaitsItsParent(Task.current()));
+        log.add("parent returns");
+        return Task.completed(1);
+    }
+
+    @Async
+    static Task<Void> callerOfAFirstStep() {
+        List<Task<Void>> holder = new ArrayList<>();
+        finishesInItsFirstStep(holder);
+        log.add("caller continues");
+        await(holder.get(0));
+        log.add("main");
+        return Task.completed(null);
+    }
+
+    /**
+     * A task that finishes in its first step, awaited already (by a child it started), hands its awaiter to the
+     * queue: its caller's code after the call is the rest of the current step and goes first.
+     * <pre>
+     * async def child(parent):
+     *     await parent
+     *     log.append("child resumed")
+     * async def parent_task(holder):
+     *     holder.append(asyncio.get_running_loop().create_task(child(asyncio.current_task())))
+     *     log.append("parent returns")
+     *     return 1
+     * async def main():
+     *     h = []
+     *     asyncio.get_running_loop().create_task(parent_task(h))
+     *     log.append("caller continues")
+     *     await h[0]
+     *     log.append("main")
+     * </pre>
+     * gives {@code parent returns, caller continues, child resumed, main} (3.12 and 3.13).
+     */
+    @Test
+    void anAwaiterOfATaskThatFinishesInItsFirstStepWaitsForTheRestOfTheCallersStep() {
+        assertEquals(List.of("parent returns", "caller continues", "child resumed", "main"),
+                run(DirectResumptionOrderTest::callerOfAFirstStep));
+    }
 }
