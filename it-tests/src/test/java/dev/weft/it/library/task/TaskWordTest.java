@@ -154,4 +154,46 @@ class TaskWordTest {
                 "pending 0", "at most 40 still reachable true"), seen);
         assertTrue(refs.size() == 1_000);
     }
+
+    @Async
+    static Task<Integer> link(int depth, Future<Integer> leaf) {
+        return Task.completed((depth == 0 ? await(leaf) : await(link(depth - 1, leaf))) + 1);
+    }
+
+    @Async
+    static Task<Integer> alsoAwaits(Task<Integer> t) {
+        return Task.completed(await(t));
+    }
+
+    @Async
+    static Task<String> chainListed() {
+        EventLoop loop = EventLoop.running();
+        Future<Integer> leaf = new Future<>();
+        Task<Integer> top = link(4, leaf); // five tasks; each but the outermost is found through its awaiter
+        Task<Integer> second = alsoAwaits(top); // takes over top's slot
+        Task<Integer> third = alsoAwaits(top); // top is reached through two awaiters now: listed once
+        List<Task<?>> pending = loop.pendingTasks();
+        List<String> seen = new ArrayList<>();
+        seen.add(pending.size() + " pending, distinct " + new java.util.HashSet<>(pending).size());
+        List<Task<?>> chain = new ArrayList<>();
+        for (Object a = second; a instanceof Task<?> t; a = t.awaiting()) {
+            chain.add(t);
+        }
+        seen.add("chain of " + chain.size() + " all listed " + pending.containsAll(chain)
+                + ", main listed " + pending.contains(Task.current()));
+        loop.callSoon(() -> leaf.complete(0));
+        seen.add("results " + await(second) + " " + await(third) + " " + await(top));
+        seen.add(loop.pendingTasks().size() + " pending after");
+        return Task.completed(String.join(" / ", seen));
+    }
+
+    /**
+     * A chain of calls, each awaiting the next, holds one slot of the loop's pending tasks; every task of it is
+     * still listed, once, however many await it.
+     */
+    @Test
+    void everyTaskOfAChainIsListedOnceAsPending() {
+        assertEquals("8 pending, distinct 8 / chain of 6 all listed true, main listed true / results 5 5 5"
+                + " / 1 pending after", EventLoop.run(TaskWordTest::chainListed));
+    }
 }
