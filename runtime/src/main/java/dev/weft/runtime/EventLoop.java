@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -63,11 +62,7 @@ public final class EventLoop implements AutoCloseable {
         LOG.log(System.Logger.Level.ERROR, error.message(), error.exception());
     }
 
-    /** The ready queue: a ring of (action, argument) pairs; a power-of-two length. */
-    private Object[] ready = new Object[8]; // 4 pairs; doubles when full (a loop that runs little stays small)
-    private int readyHead;
-    private int readyTail;
-    private int readyCount;
+    private final ReadyQueue ready = new ReadyQueue();
 
     private final Inbox inbox = new Inbox();
     private final TimerHeap timers = new TimerHeap();
@@ -75,8 +70,11 @@ public final class EventLoop implements AutoCloseable {
 
     /** The thread running the loop, or null when it is not running. */
     private volatile Thread owner;
-    /** True while the loop thread sleeps (or is about to): producers then unpark it. */
-    private volatile boolean sleeping;
+    /**
+     * How the loop waits and is woken ({@link LoopWaiter}): its executor for an attached loop; for a loop that runs
+     * itself, made the first time it has to wait (a run that never waits makes none).
+     */
+    private volatile LoopWaiter waiter;
     private boolean stopping;
     private volatile boolean closed;
     private BiConsumer<EventLoop, LoopError> exceptionHandler = LOG_ERRORS;
@@ -124,48 +122,23 @@ public final class EventLoop implements AutoCloseable {
     /** The task {@link #resumeChain} steps now, and the awaiter it handed on at its end, to step next. */
     private Task<?> chainStepping;
     private Task<?> chainNext;
-    /**
-     * Pending tasks of this loop, in the order they joined (at their first suspension), with gaps: a task keeps no
-     * index (its frame stays 32 bytes), so one that finishes is nulled out when found among the last few slots, and
-     * otherwise only counted in {@code pendingDone}; the array is compacted when such slots are half of it, or it
-     * is full. A done task so stays referenced until then: at most as many as are pending, plus
-     * {@link #SWEEP_SLACK}.
-     */
-    private Task<?>[] pending = NO_TASKS; // made at the first registration
-    private static final Task<?>[] NO_TASKS = new Task<?>[0];
-    private static final int SWEEP_SLACK = 32;
-    private int pendingCount;
-    /** How many slots of {@code pending[0..pendingCount)} are gaps or hold a task that left (done or finishing). */
-    private int pendingDone;
-    /** A task that left the pending ones failed this turn: sweep them at the turn's end. */
-    private boolean sweepDue;
+    /** The pending tasks; made at the first registration. Loop thread. */
+    private PendingTasks tasks;
 
     /** A new loop, not yet running. */
     public EventLoop() {
-        this.driver = null;
-        this.turnQueued = null;
+        this.attached = null;
     }
 
-    private EventLoop(java.util.concurrent.Executor driver) {
-        this.driver = driver;
-        this.turnQueued = new java.util.concurrent.atomic.AtomicBoolean();
+    private EventLoop(java.util.concurrent.Executor executor) {
+        this.attached = new AttachedDriver(this, executor, this::attachedTurn);
+        this.waiter = attached;
     }
 
     // ------------------------------------------------------------------------------------------ attached loops
 
-    /** For a loop attached to an executor: where its turns run. Null for a loop that runs itself. */
-    private final java.util.concurrent.Executor driver;
-    /** An attached loop has a turn queued on its executor; null for a loop that runs itself. */
-    private final java.util.concurrent.atomic.AtomicBoolean turnQueued;
-    /** Wakes attached loops when their next timer is due. */
-    private static final java.util.concurrent.ScheduledExecutorService WAKER =
-            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "weft-timer-wakeup");
-                t.setDaemon(true);
-                return t;
-            });
-    private java.util.concurrent.ScheduledFuture<?> wakeUp;
-    private long wakeUpAt;
+    /** For a loop attached to an executor: its turns' driver. Null for a loop that runs itself. */
+    private final AttachedDriver attached;
 
     /**
      * A loop that lives on an existing single-threaded executor, so tasks can run on a Swing event dispatch
@@ -184,24 +157,13 @@ public final class EventLoop implements AutoCloseable {
      */
     public static EventLoop attachedTo(java.util.concurrent.Executor executor) {
         EventLoop loop = new EventLoop(Objects.requireNonNull(executor, "executor"));
-        loop.queueTurn();
+        loop.attached.queueTurn();
         return loop;
-    }
-
-    private void queueTurn() {
-        if (!turnQueued.get() && turnQueued.compareAndSet(false, true)) {
-            try {
-                driver.execute(this::attachedTurn);
-            } catch (RuntimeException rejected) {
-                turnQueued.set(false);
-                reportError(new LoopError("the executor of " + this + " rejected a turn", rejected, driver));
-            }
-        }
     }
 
     /** One turn of an attached loop, on its executor's thread; never blocks. */
     private void attachedTurn() {
-        turnQueued.set(false);
+        attached.turnStarted();
         if (closed) {
             return;
         }
@@ -213,7 +175,7 @@ public final class EventLoop implements AutoCloseable {
             owner = me; // an attached loop keeps its thread
         } else if (o != me) {
             reportError(new LoopError(this + " ran a turn on thread '" + me.getName() + "' after thread '"
-                    + o.getName() + "': the executor it is attached to must be single-threaded", null, driver));
+                    + o.getName() + "': the executor it is attached to must be single-threaded", null, attached.executor));
             return;
         }
         inbox.drainTo(this);
@@ -223,28 +185,14 @@ public final class EventLoop implements AutoCloseable {
             finishAttachedClose();
             return;
         }
-        if (readyCount > 0 || !inbox.isEmpty()) {
-            queueTurn();
+        if (ready.size() > 0 || !inbox.isEmpty()) {
+            attached.queueTurn();
         } else {
             TimerHandle next = timers.peek();
             if (next != null) {
-                wakeUpAt(next.when);
+                attached.wakeUpAt(next.when);
             }
         }
-    }
-
-    /** Arranges a turn at {@code deadline} (loop thread): one pending wake-up, moved earlier when needed. */
-    private void wakeUpAt(long deadline) {
-        java.util.concurrent.ScheduledFuture<?> pending = wakeUp;
-        if (pending != null && !pending.isDone() && wakeUpAt - deadline <= 0) {
-            return;
-        }
-        if (pending != null) {
-            pending.cancel(false);
-        }
-        wakeUpAt = deadline;
-        wakeUp = WAKER.schedule(this::queueTurn, Math.max(0L, deadline - time()),
-                java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 
     // ------------------------------------------------------------------------------------------ the running loop
@@ -280,7 +228,7 @@ public final class EventLoop implements AutoCloseable {
     /** True on the loop's own thread, or anywhere while the loop is not running (then the caller owns it). */
     boolean isConfinedHere() {
         Thread o = owner;
-        return o == null ? driver == null : o == Thread.currentThread();
+        return o == null ? attached == null : o == Thread.currentThread();
     }
 
     /** True on the thread running this loop. */
@@ -402,8 +350,8 @@ public final class EventLoop implements AutoCloseable {
         TimerHandle handle = new TimerHandle(this, deadline, timerSequence++,
                 DebugChecks.tracking && debug ? DebugChecks.scheduled(callback) : callback);
         timers.add(handle);
-        if (driver != null && !dispatching) {
-            wakeUpAt(deadline);
+        if (attached != null && !dispatching) {
+            attached.wakeUpAt(deadline);
         }
         return handle;
     }
@@ -413,17 +361,10 @@ public final class EventLoop implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("Event loop is closed");
         }
-        if (driver != null && !dispatching) {
-            queueTurn(); // scheduled from the executor's thread between turns
+        if (attached != null && !dispatching) {
+            attached.queueTurn(); // scheduled from the executor's thread between turns
         }
-        Object[] q = ready;
-        q[readyTail] = action;
-        q[readyTail + 1] = arg;
-        readyTail = (readyTail + 2) & (q.length - 1);
-        readyCount++;
-        if (readyTail == readyHead) {
-            growReady();
-        }
+        ready.add(action, arg);
     }
 
     /**
@@ -437,7 +378,7 @@ public final class EventLoop implements AutoCloseable {
      * for the turn after. The clock is read only when a timer is scheduled.
      */
     boolean mayResumeDirectly() {
-        return dispatching && readyCount == 0 && directDepth < MAX_DIRECT_DEPTH && !stopping // on the loop thread
+        return dispatching && ready.size() == 0 && directDepth < MAX_DIRECT_DEPTH && !stopping // on the loop thread
                 && inbox.isEmpty() && noTimerDue();
     }
 
@@ -496,26 +437,10 @@ public final class EventLoop implements AutoCloseable {
     private void post(Object action, Object arg) {
         checkOpen();
         inbox.offer(action, arg);
-        if (driver != null) {
-            queueTurn();
-        } else if (sleeping) {
-            Thread o = owner;
-            if (o != null) {
-                LockSupport.unpark(o);
-            }
+        LoopWaiter w = waiter;
+        if (w != null) {
+            w.wake();
         }
-    }
-
-    private void growReady() {
-        Object[] q = ready;
-        int n = q.length;
-        Object[] bigger = new Object[n * 2];
-        int firstPart = n - readyHead;
-        System.arraycopy(q, readyHead, bigger, 0, firstPart);
-        System.arraycopy(q, 0, bigger, firstPart, readyHead);
-        ready = bigger;
-        readyHead = 0;
-        readyTail = n;
     }
 
     void timerCancelled() {
@@ -532,7 +457,7 @@ public final class EventLoop implements AutoCloseable {
      */
     public void runForever() {
         checkOpen();
-        if (driver != null) {
+        if (attached != null) {
             throw new IllegalStateException(this + " is attached to an executor, which runs its turns; "
                     + "hand it work with callSoonThreadsafe instead of running it");
         }
@@ -624,7 +549,7 @@ public final class EventLoop implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (driver != null) {
+        if (attached != null) {
             closeAttached();
             return;
         }
@@ -649,8 +574,7 @@ public final class EventLoop implements AutoCloseable {
             executor.shutdown();
         }
         failSubmissions();
-        java.util.Arrays.fill(ready, null);
-        readyHead = readyTail = readyCount = 0;
+        ready.clear();
         timers.clear();
         inbox.clear();
         NeverRetrieved.Watchlist failures = neverRetrieved;
@@ -717,10 +641,7 @@ public final class EventLoop implements AutoCloseable {
     }
 
     private void finishAttachedClose() {
-        java.util.concurrent.ScheduledFuture<?> pending = wakeUp;
-        if (pending != null) {
-            pending.cancel(false);
-        }
+        attached.cancelWakeUp();
         releaseOnClose();
         ThreadState here = ThreadState.here();
         if (here.running == this) {
@@ -742,22 +663,19 @@ public final class EventLoop implements AutoCloseable {
         inbox.drainTo(this);
         timers.purgeIfMostlyCancelled();
 
-        if (readyCount == 0 && !stopping) {
+        if (ready.size() == 0 && !stopping) {
             long timeout = -1; // forever
             TimerHandle next = timers.peek();
             if (next != null) {
                 timeout = Math.max(0L, next.when - time());
             }
             if (timeout != 0) {
-                sleeping = true;
-                if (inbox.isEmpty()) {
-                    if (timeout < 0) {
-                        LockSupport.park(this);
-                    } else {
-                        LockSupport.parkNanos(this, timeout);
-                    }
+                LoopWaiter w = waiter;
+                if (w == null) {
+                    w = new ParkWaiter();
+                    waiter = w;
                 }
-                sleeping = false;
+                w.await(inbox, timeout);
                 inbox.drainTo(this);
             }
         }
@@ -768,16 +686,16 @@ public final class EventLoop implements AutoCloseable {
     /** The second half of a turn: due timers join the ready queue, then the callbacks ready now run. */
     private void runDueCallbacks() {
         moveDueTimers();
-        int todo = readyCount;
+        int todo = ready.size();
         dispatching = true;
         try {
             runReady(todo);
         } finally {
             dispatching = false;
         }
-        if (sweepDue) { // a task failed this turn: let it go now, so a failure nobody retrieves can be reported
-            sweepDue = false;
-            sweepPending();
+        PendingTasks t = tasks;
+        if (t != null) {
+            t.endOfTurn();
         }
     }
 
@@ -800,13 +718,10 @@ public final class EventLoop implements AutoCloseable {
 
     private void runReady(int todo) {
         for (int i = 0; i < todo; i++) {
-            Object[] q = ready;
-            Object action = q[readyHead];
-            Object arg = q[readyHead + 1];
-            q[readyHead] = null;
-            q[readyHead + 1] = null;
-            readyHead = (readyHead + 2) & (q.length - 1);
-            readyCount--;
+            ReadyQueue q = ready;
+            Object action = q.firstAction();
+            Object arg = q.firstArg();
+            q.removeFirst();
             if (debug || FlightEvents.ACTIVE.timesCallbacks()) {
                 dispatchTimed(action, arg);
             } else {
@@ -1158,115 +1073,47 @@ public final class EventLoop implements AutoCloseable {
 
     // ------------------------------------------------------------------------------------------ tasks
 
-    /**
-     * {@code task} suspends for the first time, on {@code awaited}. When {@code awaited} is the task that joined
-     * last (the shape of a chain of calls, each awaiting the next: the callee suspended in its first step, inside
-     * this one), {@code task} takes over its slot: the callee is found through its awaiter's {@code awaiting} while
-     * it is pending (an awaiter waits for its awaited task until that is done, cancelled or not), and a chain of
-     * any length holds one slot, that of its outermost task, so finishing its inner tasks costs nothing here.
-     */
+    /** {@code task} suspends for the first time, on {@code awaited}: it joins the pending tasks. */
     void register(Task<?> task, Object awaited) {
-        int n = pendingCount;
-        if (n != 0 && pending[n - 1] == awaited && ((Task<?>) awaited).takeRegistered()) {
-            task.markRegistered();
-            pending[n - 1] = task;
-            return;
-        }
-        register(task);
+        pendingTasksMade().add(task, awaited);
     }
 
     void register(Task<?> task) {
-        if (pendingCount == pending.length) {
-            sweepPending();
-            if (pendingCount * 2 >= pending.length) { // still half full: the next sweep is as far away again
-                pending = java.util.Arrays.copyOf(pending, Math.max(8, pending.length * 2));
-            }
-        }
-        task.markRegistered();
-        pending[pendingCount++] = task;
+        pendingTasksMade().add(task);
     }
 
-    /**
-     * The task is finishing: it leaves the pending tasks. Found among the last few (a chain of awaits finishes
-     * innermost first, the last to suspend), it is taken out now; otherwise it is counted, and dropped at the next
-     * sweep, at the end of this turn when it fails (its failure, if never retrieved, is reported when the task is
-     * collected, which its slot would delay).
-     */
+    private PendingTasks pendingTasksMade() {
+        PendingTasks t = tasks;
+        if (t == null) {
+            t = tasks = new PendingTasks();
+        }
+        return t;
+    }
+
+    /** The task is finishing: it leaves the pending tasks, if it had joined them. */
     void unregister(Task<?> task, boolean failing) {
-        if (!task.takeRegistered()) {
-            return; // never suspended: not among the pending tasks
-        }
-        pendingDone++;
-        Task<?>[] p = pending;
-        int n = pendingCount;
-        for (int i = n - 1, stop = Math.max(0, n - 4); i >= stop; i--) {
-            if (p[i] == task) {
-                p[i] = null; // a gap (storing null needs no GC barrier, unlike moving the slots after it)
-                while (n > 0 && p[n - 1] == null) {
-                    n--;
-                    pendingDone--;
-                }
-                pendingCount = n;
-                return;
-            }
-        }
-        if (failing) {
-            sweepDue = true;
-        }
-        if (pendingDone > SWEEP_SLACK && pendingDone * 2 > pendingCount) {
-            sweepPending();
+        if (task.takeRegistered()) {
+            tasks.remove(task, failing);
         }
     }
 
-    /** Drops the tasks that left from {@code pending}, keeping the order; a mostly empty array is made smaller. */
-    private void sweepPending() {
-        if (pendingDone == 0) {
-            return;
-        }
-        Task<?>[] p = pending;
-        int kept = 0;
-        for (int i = 0; i < pendingCount; i++) {
-            Task<?> t = p[i];
-            if (t != null && t.registered()) {
-                p[kept++] = t;
-            }
-        }
-        java.util.Arrays.fill(p, kept, pendingCount, null);
-        pendingCount = kept;
-        pendingDone = 0;
-        if (p.length > 64 && kept * 4 < p.length) {
-            pending = java.util.Arrays.copyOf(p, Math.max(8, kept * 2));
-        }
-    }
-
-    /** How many tasks of this loop have suspended and are not done. */
+    /** How many tasks of this loop hold a slot among the pending ones. */
     private int registeredTasks() {
-        return pendingCount - pendingDone;
+        PendingTasks t = tasks;
+        return t == null ? 0 : t.registered();
     }
 
     /**
      * The tasks of this loop that are not done yet, in the order they first suspended (a task reached through its
-     * awaiter, see {@link #register(Task, Object)}, right after that awaiter), then those in their first step.
+     * awaiter, see {@link PendingTasks#add(Task, Object)}, right after that awaiter), then those in their first step.
      * Loop thread only.
      */
     public List<Task<?>> pendingTasks() {
         List<Task<?>> all = new ArrayList<>(registeredTasks() + 1);
-        java.util.Set<Task<?>> unlisted = null; // the pending tasks without a slot added so far, made when one is
-        for (int i = 0; i < pendingCount; i++) {
-            Task<?> t = pending[i];
-            if (t != null && t.registered()) {
-                all.add(t);
-                for (Object a = t.awaiting(); a instanceof Task<?> u && u.loop == this && !u.registered()
-                        && !u.isDone(); a = u.awaiting()) {
-                    if (unlisted == null) {
-                        unlisted = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-                    }
-                    if (!unlisted.add(u)) {
-                        break; // awaited by two: listed with the first
-                    }
-                    all.add(u);
-                }
-            }
+        java.util.Set<Task<?>> unlisted = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        PendingTasks pt = tasks;
+        if (pt != null) {
+            pt.listInto(this, all, unlisted);
         }
         // the tasks in their first step, which join the pending ones only when they suspend: the running one, and
         // those whose first steps are on the stack below it (each once: a task is on that stack while its own first
@@ -1275,7 +1122,7 @@ public final class EventLoop implements AutoCloseable {
         for (int i = 0; i <= entered.depth(); i++) {
             Task<?> t = i < entered.depth() ? entered.at(i) : currentTask;
             if (t != null && t.loop == this && !t.registered() && !t.isDone()
-                    && (unlisted == null || !unlisted.contains(t))) {
+                    && !unlisted.contains(t)) {
                 all.add(t);
             }
         }
@@ -1500,99 +1347,6 @@ public final class EventLoop implements AutoCloseable {
         Thread o = owner;
         return "EventLoop@" + Integer.toHexString(System.identityHashCode(this))
                 + (closed ? "[closed]" : o != null ? "[running on " + o.getName() + "]" : "[idle]");
-    }
-
-    /** Binary min-heap of timers by (deadline, sequence). */
-    private static final class TimerHeap {
-        private TimerHandle[] heap = NO_TIMERS; // made at the first timer
-        private static final TimerHandle[] NO_TIMERS = new TimerHandle[0];
-        private int size;
-        /** Cancelled timers still in the heap. */
-        int cancelled;
-
-        TimerHandle peek() {
-            return size == 0 ? null : heap[0];
-        }
-
-        void add(TimerHandle t) {
-            if (size == heap.length) {
-                heap = java.util.Arrays.copyOf(heap, Math.max(4, size * 2));
-            }
-            siftUp(size++, t);
-        }
-
-        TimerHandle poll() {
-            TimerHandle top = heap[0];
-            TimerHandle last = heap[--size];
-            heap[size] = null;
-            if (size > 0) {
-                siftDown(0, last);
-            }
-            return top;
-        }
-
-        /** Drops cancelled timers once they are at least half of a heap of 100 or more (asyncio's rule). */
-        void purgeIfMostlyCancelled() {
-            if (size < 100 || cancelled * 2 < size) {
-                return;
-            }
-            int kept = 0;
-            for (int i = 0; i < size; i++) {
-                TimerHandle t = heap[i];
-                if (t.isCancelled()) {
-                    t.unscheduled = true;
-                } else {
-                    heap[kept++] = t;
-                }
-            }
-            java.util.Arrays.fill(heap, kept, size, null);
-            size = kept;
-            cancelled = 0;
-            for (int i = (size >>> 1) - 1; i >= 0; i--) {
-                siftDown(i, heap[i]);
-            }
-        }
-
-        int size() {
-            return size;
-        }
-
-        void clear() {
-            java.util.Arrays.fill(heap, 0, size, null);
-            size = 0;
-            cancelled = 0;
-        }
-
-        private void siftUp(int i, TimerHandle t) {
-            while (i > 0) {
-                int parent = (i - 1) >>> 1;
-                TimerHandle p = heap[parent];
-                if (t.compareTo(p) >= 0) {
-                    break;
-                }
-                heap[i] = p;
-                i = parent;
-            }
-            heap[i] = t;
-        }
-
-        private void siftDown(int i, TimerHandle t) {
-            int half = size >>> 1;
-            while (i < half) {
-                int child = 2 * i + 1;
-                TimerHandle c = heap[child];
-                int right = child + 1;
-                if (right < size && c.compareTo(heap[right]) > 0) {
-                    c = heap[child = right];
-                }
-                if (t.compareTo(c) <= 0) {
-                    break;
-                }
-                heap[i] = c;
-                i = child;
-            }
-            heap[i] = t;
-        }
     }
 
     /** Test hook: how many timers the heap holds, cancelled ones included. */

@@ -161,6 +161,39 @@ class EventLoopTest {
         loop.close();
     }
 
+    /**
+     * No lost wake-up: another thread hands the loop 20,000 callbacks one at a time, each only after the previous
+     * one ran, so the loop goes to sleep with nothing to do before nearly every one (its first sleep, where it makes
+     * its waiter, included). A waiter that failed to wake a sleeping loop would stop the hand-overs here (each
+     * waits 10 s for its callback to run).
+     */
+    @Test
+    void aLoopThatSleepsBetweenEveryHandOverIsWokenEachTime() throws Exception {
+        for (int round = 0; round < 3; round++) {
+            EventLoop loop = new EventLoop();
+            Thread t = new Thread(loop::runForever, "ping-pong loop");
+            t.start();
+            java.util.concurrent.SynchronousQueue<Integer> back = new java.util.concurrent.SynchronousQueue<>();
+            int n = 20_000;
+            for (int i = 0; i < n; i++) {
+                int sent = i;
+                loop.callSoonThreadsafe(() -> {
+                    try {
+                        back.put(sent);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+                Integer got = back.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+                assertEquals(Integer.valueOf(i), got, "hand-over " + i + " of round " + round + " was not run");
+            }
+            loop.stop();
+            t.join(5000);
+            assertFalse(t.isAlive());
+            loop.close();
+        }
+    }
+
     @Test
     void anExceptionInOneCallbackDoesNotStopTheNext() {
         List<String> trace = new ArrayList<>();
