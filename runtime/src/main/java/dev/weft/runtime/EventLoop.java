@@ -20,9 +20,10 @@ import java.util.function.Supplier;
  *
  * <h2>One turn</h2>
  * Each turn (asyncio's {@code _run_once}) moves what other threads sent ({@link #callSoonThreadsafe}) to the
- * ready queue, sleeps until the next timer when nothing is ready, moves the timers that are due to the ready
- * queue, then runs the callbacks that were ready at that point, and only those: a callback scheduled while the
- * turn runs waits for the next one. This gives the total order of contract item 9: {@code callSoon} callbacks
+ * ready queue, sleeps until the next timer when nothing is ready (in a selector once a channel is watched, see
+ * {@link #addReader}; it is polled without waiting when callbacks are ready), queues the callbacks of the channels
+ * found ready, moves the timers that are due to the ready queue, then runs the callbacks that were ready at that
+ * point, and only those: a callback scheduled while the turn runs waits for the next one. This gives the total order of contract item 9: {@code callSoon} callbacks
  * in call order; timers in deadline order, equal deadlines in call order; a task woken by a future after the
  * callbacks already ready.
  *
@@ -577,6 +578,9 @@ public final class EventLoop implements AutoCloseable {
         ready.clear();
         timers.clear();
         inbox.clear();
+        if (waiter instanceof SelectorWaiter s) {
+            s.close();
+        }
         NeverRetrieved.Watchlist failures = neverRetrieved;
         if (failures != null) {
             for (NeverRetrieved w : failures.drain()) {
@@ -677,7 +681,14 @@ public final class EventLoop implements AutoCloseable {
                 }
                 w.await(inbox, timeout);
                 inbox.drainTo(this);
+            } else if (waiter instanceof SelectorWaiter s) {
+                s.poll();
             }
+        } else if (waiter instanceof SelectorWaiter s) {
+            s.poll();
+        }
+        if (waiter instanceof SelectorWaiter s) {
+            s.queueReady(this); // after what other threads sent, before the timers due
         }
 
         runDueCallbacks();
@@ -1068,6 +1079,134 @@ public final class EventLoop implements AutoCloseable {
         } catch (Throwable e) {
             LOG.log(System.Logger.Level.ERROR, "Exception in the event loop's exception handler", e);
             LOG.log(System.Logger.Level.ERROR, error.message(), error.exception());
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ channels
+
+    /**
+     * Calls {@code callback} in each turn in which {@code channel} is ready to read (to accept, for a server
+     * channel), until {@link #removeReader}; asyncio's {@code add_reader}. The channel is made non-blocking. A
+     * reader added again for the same channel replaces the earlier one. The loop then waits in a
+     * {@link java.nio.channels.Selector} (one per loop, opened by the first channel): each turn polls it, and the
+     * callbacks of the channels found ready are queued after the callbacks other threads sent and before the timers
+     * that fell due, a channel's reader before its writer. Closing the channel forgets it (one whose callbacks were
+     * all removed stays registered, selecting nothing, until it closes); closing the loop closes the selector, not
+     * the channels. Loop thread only; not on a loop attached to an executor, which cannot wait
+     * in a selector: run the I/O on a loop of its own and hand results over with {@link #callSoonThreadsafe} or
+     * {@link #submit}.
+     *
+     * @throws IllegalStateException off the loop thread, on an attached or closed loop
+     * @throws java.io.UncheckedIOException when the selector cannot be opened or the channel made non-blocking
+     */
+    public void addReader(java.nio.channels.SelectableChannel channel, Runnable callback) {
+        watch(channel, callback, true);
+    }
+
+    /**
+     * As {@link #addReader}, for the turns in which {@code channel} is ready to write (or to finish connecting,
+     * for a socket channel whose connection is pending); asyncio's {@code add_writer}.
+     */
+    public void addWriter(java.nio.channels.SelectableChannel channel, Runnable callback) {
+        watch(channel, callback, false);
+    }
+
+    /** Stops calling the reader of {@code channel}: false when it had none. Loop thread only. */
+    public boolean removeReader(java.nio.channels.SelectableChannel channel) {
+        return unwatch(channel, true);
+    }
+
+    /** Stops calling the writer of {@code channel}: false when it had none. Loop thread only. */
+    public boolean removeWriter(java.nio.channels.SelectableChannel channel) {
+        return unwatch(channel, false);
+    }
+
+    private void watch(java.nio.channels.SelectableChannel channel, Runnable callback, boolean reader) {
+        Objects.requireNonNull(channel, "channel");
+        Objects.requireNonNull(callback, "callback");
+        SelectorWaiter s = selectorWaiter();
+        java.nio.channels.SelectionKey key = s.keyOf(channel);
+        try {
+            if (key == null) {
+                channel.configureBlocking(false);
+                SelectorWaiter.Watch w = new SelectorWaiter.Watch();
+                key = channel.register(s.selector, 0, w);
+            }
+            SelectorWaiter.Watch w = (SelectorWaiter.Watch) key.attachment();
+            if (reader) {
+                w.reader = callback;
+            } else {
+                w.writer = callback;
+            }
+            key.interestOps(interestOf(channel, w));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot watch " + channel + ": " + e.getMessage(), e);
+        }
+    }
+
+    private boolean unwatch(java.nio.channels.SelectableChannel channel, boolean reader) {
+        Objects.requireNonNull(channel, "channel");
+        checkLoopThread("remove a channel's callback");
+        if (!(waiter instanceof SelectorWaiter s)) {
+            return false;
+        }
+        java.nio.channels.SelectionKey key = s.keyOf(channel);
+        if (key == null) {
+            return false;
+        }
+        SelectorWaiter.Watch w = (SelectorWaiter.Watch) key.attachment();
+        boolean had = reader ? w.reader != null : w.writer != null;
+        if (reader) {
+            w.reader = null;
+        } else {
+            w.writer = null;
+        }
+        // with neither, the key stays, selecting nothing, until the channel closes: a cancelled key would refuse
+        // the channel's next registration until a select had flushed it
+        key.interestOps(interestOf(channel, w));
+        return had;
+    }
+
+    /** The operations to select for: read or accept for the reader, write or (when pending) connect for the writer. */
+    private static int interestOf(java.nio.channels.SelectableChannel channel, SelectorWaiter.Watch w) {
+        int valid = channel.validOps();
+        int ops = 0;
+        if (w.reader != null) {
+            ops |= valid & (java.nio.channels.SelectionKey.OP_READ | java.nio.channels.SelectionKey.OP_ACCEPT);
+        }
+        if (w.writer != null) {
+            boolean connecting = channel instanceof java.nio.channels.SocketChannel sc && sc.isConnectionPending();
+            ops |= connecting ? java.nio.channels.SelectionKey.OP_CONNECT
+                    : valid & java.nio.channels.SelectionKey.OP_WRITE;
+        }
+        return ops;
+    }
+
+    /** This loop's selector, opened now if it has none; the loop waits in it from the next turn on. */
+    private SelectorWaiter selectorWaiter() {
+        checkOpen();
+        if (attached != null) {
+            throw new IllegalStateException(this + " is attached to an executor and cannot wait in a selector for"
+                    + " channels: run the I/O on a loop of its own (EventLoop.run or runForever on a thread of its"
+                    + " own) and hand results over with callSoonThreadsafe or submit");
+        }
+        checkLoopThread("watch a channel");
+        if (waiter instanceof SelectorWaiter s) {
+            return s;
+        }
+        try {
+            SelectorWaiter s = new SelectorWaiter();
+            waiter = s; // a producer that still wakes the park waiter finds it asleep no more: see LoopWaiter
+            return s;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot open a selector for " + this, e);
+        }
+    }
+
+    private void checkLoopThread(String what) {
+        if (!isConfinedHere()) {
+            throw new IllegalStateException("Cannot " + what + " of " + this + " from thread '"
+                    + Thread.currentThread().getName() + "': only from the loop's own thread");
         }
     }
 
