@@ -1,0 +1,293 @@
+package dev.weft.it.library.net;
+
+import static dev.weft.runtime.Await.await;
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.weft.Async;
+import dev.weft.runtime.Event;
+import dev.weft.runtime.EventLoop;
+import dev.weft.runtime.Futures;
+import dev.weft.runtime.Task;
+import dev.weft.runtime.Tasks;
+import dev.weft.runtime.net.Connection;
+import dev.weft.runtime.net.IncompleteReadException;
+import dev.weft.runtime.net.LimitOverrunException;
+import dev.weft.runtime.net.Server;
+import dev.weft.runtime.net.StreamOptions;
+import dev.weft.runtime.net.Streams;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+
+/**
+ * TCP streams on the loop (issue #14), client and server in one loop on 127.0.0.1. Every test's main is bounded by
+ * a timeout, so a lost wake-up fails the test instead of hanging it.
+ */
+class StreamsTest {
+    private static final String HOST = "127.0.0.1";
+
+    private static <T> T run(Supplier<Task<T>> main) {
+        return EventLoop.run(() -> Futures.waitFor(main.get(), Duration.ofSeconds(30)));
+    }
+
+    @Async
+    static Task<Void> echoLines(Connection c) {
+        while (true) {
+            byte[] line = await(c.reader().readLine());
+            if (line.length == 0) {
+                break;
+            }
+            c.writer().write(line);
+            await(c.writer().drain());
+        }
+        c.close();
+        return Task.completed(null);
+    }
+
+    @Async
+    static Task<List<String>> echoClient() {
+        Server server = await(Streams.serve(StreamsTest::echoLines, HOST, 0));
+        assertTrue(server.port() > 0, "port 0 picks a free port: " + server.address());
+        Connection c = await(Streams.connect(HOST, server.port()));
+        List<String> seen = new ArrayList<>();
+        for (String s : List.of("one", "two\r", "three")) {
+            c.writer().write((s + "\n").getBytes(UTF_8));
+            seen.add(await(c.reader().readTextLine(UTF_8)));
+        }
+        c.writer().writeEof();
+        seen.add(String.valueOf(await(c.reader().readTextLine(UTF_8)))); // the server closed after our EOF
+        seen.add("at eof " + c.reader().atEof());
+        await(c.closed());
+        server.close();
+        await(server.closed());
+        seen.add("serving " + server.isServing());
+        return Task.completed(seen);
+    }
+
+    @Test
+    void anEchoServerAndItsClientTalkInLines() {
+        assertEquals(List.of("one", "two", "three", "null", "at eof true", "serving false"), run(StreamsTest::echoClient));
+    }
+
+    @Async
+    static Task<Void> sendThenClose(Connection c, byte[] data) {
+        c.writer().write(data);
+        c.close();
+        return Task.completed(null);
+    }
+
+    @Async
+    static Task<String> readExactlyPastTheEnd() {
+        Server server = await(Streams.serve(c -> sendThenClose(c, "abc".getBytes(UTF_8)), HOST, 0));
+        Connection c = await(Streams.connect(HOST, server.port()));
+        String got;
+        try {
+            await(c.reader().readExactly(5), IncompleteReadException.class);
+            got = "no exception";
+        } catch (IncompleteReadException e) {
+            got = new String(e.partial(), UTF_8) + " of " + e.expected() + ", " + (e instanceof java.io.EOFException);
+        }
+        c.close();
+        server.close();
+        return Task.completed(got + ", at eof " + c.reader().atEof());
+    }
+
+    @Test
+    void readExactlyAtTheEndGivesThePartialBytes() {
+        assertEquals("abc of 5, true, at eof true", run(StreamsTest::readExactlyPastTheEnd));
+    }
+
+    @Async
+    static Task<String> overLimit() {
+        byte[] noSeparator = "0123456789abcdefghij".getBytes(UTF_8);
+        StreamOptions small = StreamOptions.defaults().withReadLimit(8);
+        Server server = await(Streams.serve(c -> sendThenClose(c, noSeparator), HOST, 0));
+        Connection c = await(Streams.connect(HOST, server.port(), small));
+        String got;
+        try {
+            await(c.reader().readUntil(new byte[] {';'}), LimitOverrunException.class);
+            got = "no exception";
+        } catch (LimitOverrunException e) {
+            got = "overrun at " + e.consumed();
+        }
+        // nothing was consumed: the bytes are still there
+        byte[] rest = await(c.reader().read(-1));
+        c.close();
+        server.close();
+        return Task.completed(got + ", then " + new String(rest, UTF_8));
+    }
+
+    @Test
+    void aRecordLongerThanTheLimitFailsAndConsumesNothing() {
+        String got = run(StreamsTest::overLimit);
+        assertTrue(got.startsWith("overrun at ") && got.endsWith(", then 0123456789abcdefghij"), got);
+    }
+
+    @Async
+    static Task<Void> twoThenTwo(Connection c, Event more) {
+        c.writer().write("ab".getBytes(UTF_8));
+        await(more.waitFor());
+        c.writer().write("cd".getBytes(UTF_8));
+        await(c.writer().drain());
+        c.close();
+        return Task.completed(null);
+    }
+
+    @Async
+    static Task<String> cancelledReadKeepsItsBytes() {
+        Event more = new Event();
+        Server server = await(Streams.serve(c -> twoThenTwo(c, more), HOST, 0));
+        Connection c = await(Streams.connect(HOST, server.port()));
+        dev.weft.runtime.Future<byte[]> first = c.reader().readExactly(4); // a task: it has to wait
+        await(Tasks.sleep(Duration.ofMillis(50))); // "ab" has arrived, the read waits for two more
+        first.cancel();
+        String outcome;
+        try {
+            await(first);
+            outcome = "not cancelled";
+        } catch (CancellationException e) {
+            outcome = "cancelled";
+        }
+        more.set();
+        byte[] all = await(c.reader().readExactly(4));
+        c.close();
+        server.close();
+        return Task.completed(outcome + " " + new String(all, UTF_8));
+    }
+
+    @Test
+    void aCancelledReadLosesNoBytes() {
+        assertEquals("cancelled abcd", run(StreamsTest::cancelledReadKeepsItsBytes));
+    }
+
+    @Async
+    static Task<String> refused() {
+        int port;
+        try (ServerSocketChannel probe = ServerSocketChannel.open()) {
+            probe.bind(new InetSocketAddress(HOST, 0));
+            port = ((InetSocketAddress) probe.getLocalAddress()).getPort();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } // closed: nobody listens there now
+        try {
+            await(Streams.connect(HOST, port), IOException.class);
+            return Task.completed("connected?");
+        } catch (IOException e) {
+            return Task.completed(e.getClass().getName()); // as the channel threw it: not wrapped
+        }
+    }
+
+    @Test
+    void aRefusedConnectionArrivesAsConnectExceptionUnwrapped() {
+        assertEquals(ConnectException.class.getName(), run(StreamsTest::refused));
+    }
+
+    @Async
+    static Task<Integer> readAllAfter(Connection c, Event go) {
+        await(go.waitFor());
+        byte[] all = await(c.reader().read(-1));
+        c.writer().write(String.valueOf(all.length).getBytes(UTF_8));
+        c.writer().writeEof();
+        await(c.writer().drain());
+        return Task.completed(all.length);
+    }
+
+    @Async
+    static Task<String> backpressure() {
+        Event go = new Event();
+        Server server = await(Streams.serve(c -> readAllAfter(c, go), HOST, 0));
+        StreamOptions opts = StreamOptions.defaults().withWriteBufferLimits(64 * 1024, 16 * 1024);
+        Connection c = await(Streams.connect(HOST, server.port(), opts));
+        byte[] chunk = new byte[1 << 20];
+        int total = 0;
+        // the server does not read yet: the socket buffers fill, then ours does
+        while (c.writer().buffered() <= 64 * 1024) {
+            c.writer().write(chunk);
+            total += chunk.length;
+        }
+        dev.weft.runtime.Future<Void> drained = c.writer().drain();
+        boolean waitedAtFirst = !drained.isDone();
+        await(Tasks.sleep(Duration.ofMillis(20)));
+        boolean stillWaiting = !drained.isDone();
+        go.set();
+        await(drained);
+        long leftAfterDrain = c.writer().buffered();
+        c.writer().writeEof();
+        byte[] reply = await(c.reader().read(-1));
+        c.close();
+        server.close();
+        return Task.completed(waitedAtFirst + " " + stillWaiting + " " + (leftAfterDrain <= 16 * 1024) + " "
+                + (Integer.parseInt(new String(reply, UTF_8)) == total));
+    }
+
+    @Test
+    void drainWaitsWhileThePeerDoesNotReadAndEveryByteArrives() {
+        assertEquals("true true true true", run(StreamsTest::backpressure));
+    }
+
+    @Async
+    static Task<Void> resetAtOnce(Connection c) {
+        c.abort();
+        return Task.completed(null);
+    }
+
+    @Async
+    static Task<String> peerReset() {
+        Server server = await(Streams.serve(StreamsTest::resetAtOnce, HOST, 0));
+        Connection c = await(Streams.connect(HOST, server.port()));
+        byte[] chunk = new byte[1 << 16];
+        String outcome = "no failure";
+        try {
+            for (int i = 0; i < 2_000; i++) { // the peer is gone: a write or a drain fails, with the socket's exception
+                c.writer().write(chunk);
+                await(c.writer().drain(), IOException.class);
+                await(Tasks.sleep(Duration.ZERO));
+            }
+        } catch (IOException e) {
+            outcome = "IOException";
+        }
+        c.close();
+        server.close();
+        return Task.completed(outcome);
+    }
+
+    @Test
+    void writingToAPeerThatResetFailsWithTheSocketsIoException() {
+        assertEquals("IOException", run(StreamsTest::peerReset));
+    }
+
+    @Async
+    static Task<String> readFromTwoPlaces() {
+        Event never = new Event();
+        Server server = await(Streams.serve(c -> readAllAfter(c, never), HOST, 0));
+        Connection c = await(Streams.connect(HOST, server.port()));
+        dev.weft.runtime.Future<byte[]> waiting = c.reader().read(10); // nothing has come: it waits
+        String second;
+        try {
+            c.reader().read(10);
+            second = "allowed";
+        } catch (IllegalStateException e) {
+            second = "refused";
+        }
+        waiting.cancel();
+        c.abort();
+        server.close();
+        return Task.completed(second);
+    }
+
+    @Test
+    void aSecondReadWhileOneWaitsIsRefused() {
+        assertEquals("refused", run(StreamsTest::readFromTwoPlaces));
+    }
+}

@@ -1,0 +1,143 @@
+package dev.weft.runtime.net;
+
+import dev.weft.runtime.EventLoop;
+import dev.weft.runtime.Future;
+import dev.weft.runtime.LoopError;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * A listening socket on a loop that starts a handler task per connection ({@link Streams#serve}). {@link #close()}
+ * stops accepting; {@link #closed()} is done once it has and every handler started has finished (asyncio 3.12's
+ * {@code wait_closed}). Loop thread only.
+ */
+public final class Server implements AutoCloseable {
+    private final EventLoop loop;
+    private final ServerSocketChannel channel;
+    private final ConnectionHandler handler;
+    private final StreamOptions options;
+    private final InetSocketAddress address;
+    private final Future<Void> closed;
+    private boolean serving = true;
+    private int running;
+
+    private Server(EventLoop loop, ServerSocketChannel channel, ConnectionHandler handler,
+            StreamOptions options) throws IOException {
+        this.loop = loop;
+        this.channel = channel;
+        this.handler = handler;
+        this.options = options;
+        this.address = (InetSocketAddress) channel.getLocalAddress();
+        this.closed = new Future<>(loop);
+    }
+
+    static Server open(EventLoop loop, InetSocketAddress at, ConnectionHandler handler,
+            StreamOptions options) throws IOException {
+        ServerSocketChannel ch = ServerSocketChannel.open();
+        try {
+            ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            ch.bind(at, options.backlog());
+            Server s = new Server(loop, ch, handler, options);
+            loop.addReader(ch, s::accept);
+            return s;
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+    }
+
+    /** The address it listens on (with the port picked when 0 was asked). */
+    public InetSocketAddress address() {
+        return address;
+    }
+
+    public int port() {
+        return address.getPort();
+    }
+
+    public boolean isServing() {
+        return serving;
+    }
+
+    /** Stops accepting and closes the listening socket; connections already accepted go on. */
+    @Override
+    public void close() {
+        if (!serving) {
+            return;
+        }
+        serving = false;
+        loop.removeReader(channel);
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // closed either way
+        }
+        if (running == 0) {
+            closed.tryComplete(null);
+        }
+    }
+
+    /** Done once {@link #close()} was called and every handler has finished. */
+    public Future<Void> closed() {
+        return closed;
+    }
+
+    private void accept() {
+        while (serving) {
+            SocketChannel ch;
+            try {
+                ch = channel.accept();
+            } catch (IOException e) {
+                loop.reportError(new LoopError("accept failed on " + this, e, this));
+                return;
+            }
+            if (ch == null) {
+                return;
+            }
+            Connection c;
+            try {
+                c = Streams.open(loop, ch, options);
+            } catch (IOException e) {
+                try {
+                    ch.close();
+                } catch (IOException ignored) {
+                    // dropped
+                }
+                continue;
+            }
+            start(c);
+        }
+    }
+
+    private void start(Connection c) {
+        running++;
+        Future<?> done;
+        try {
+            CompletionStage<?> stage = handler.handle(c);
+            done = stage == null ? Future.failed(new NullPointerException("the handler of " + this + " returned null"))
+                    : Future.from(stage);
+        } catch (Exception | Error e) {
+            done = Future.failed(e);
+        }
+        done.addDoneCallback(f -> {
+            running--;
+            if (!f.isCancelled() && f.exception() != null) {
+                loop.reportError(new LoopError("Unhandled exception in the handler of " + this + " for " + c,
+                        f.exception(), this));
+                c.abort();
+            }
+            if (!serving && running == 0) {
+                closed.tryComplete(null);
+            }
+        });
+    }
+
+    @Override
+    public String toString() {
+        return "Server[" + address + (serving ? "" : ", closed") + "]";
+    }
+}

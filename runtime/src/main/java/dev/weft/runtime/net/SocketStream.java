@@ -1,0 +1,269 @@
+package dev.weft.runtime.net;
+
+import dev.weft.runtime.EventLoop;
+import dev.weft.runtime.Future;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayDeque;
+
+/**
+ * A connected socket channel on a loop (asyncio's {@code _SelectorSocketTransport}): reads what arrives into the
+ * reader, pausing while the reader holds more than twice its limit; writes at once what the socket takes and
+ * buffers the rest, written when the socket is ready again. Loop thread only.
+ */
+final class SocketStream {
+    /** One scratch buffer per loop thread for reads: a connection holds no read buffer of its own while idle. */
+    private static final ThreadLocal<ByteBuffer> SCRATCH = ThreadLocal.withInitial(() -> ByteBuffer.allocate(64 * 1024));
+
+    final EventLoop loop;
+    final SocketChannel channel;
+    final StreamReader reader;
+    final StreamWriter writer;
+    private final ArrayDeque<ByteBuffer> pending = new ArrayDeque<>();
+    private long pendingBytes;
+    private boolean reading;
+    /** The peer shut its side down (read gave -1). */
+    private boolean readEof;
+    /** This side's output is shut down ({@link #writeEof}). */
+    private boolean outputShut;
+    private boolean eofAfterFlush;
+    private boolean closeAfterFlush;
+    private boolean closed;
+    private Throwable failure;
+    final Future<Void> closedFuture;
+
+    SocketStream(EventLoop loop, SocketChannel channel, StreamOptions options) {
+        this.loop = loop;
+        this.channel = channel;
+        this.reader = new StreamReader(this, options.readLimit());
+        this.writer = new StreamWriter(this, options.highWater(), options.lowWater());
+        this.closedFuture = new Future<>(loop);
+    }
+
+    void start() {
+        resumeReading();
+    }
+
+    void checkLoopThread(String what) {
+        if (!loop.inLoopThread()) {
+            throw new IllegalStateException("Cannot " + what + " " + this + " from thread '"
+                    + Thread.currentThread().getName() + "': only from its loop's thread");
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ reading
+
+    /** The reader is down to its limit again: reading goes on if it had paused. */
+    void resumeReading() {
+        if (reader.buffered() <= reader.limit() * 2L) {
+            resumeReadingNow();
+        }
+    }
+
+    /** A read waits for more than is buffered: reading goes on whatever the buffer holds (asyncio's _wait_for_data). */
+    void resumeReadingNow() {
+        if (!reading && !closed && !readEof) {
+            reading = true;
+            loop.addReader(channel, this::onReadable);
+        }
+    }
+
+    private void pauseReading() {
+        if (reading) {
+            reading = false;
+            loop.removeReader(channel);
+        }
+    }
+
+    private void onReadable() {
+        if (closed) {
+            return;
+        }
+        ByteBuffer scratch = SCRATCH.get();
+        scratch.clear();
+        int n;
+        try {
+            n = channel.read(scratch);
+        } catch (IOException e) {
+            fail(e);
+            return;
+        }
+        if (n > 0) {
+            reader.feed(scratch.array(), 0, n);
+            if (reader.buffered() > reader.limit() * 2L) {
+                pauseReading();
+            }
+        } else if (n < 0) {
+            pauseReading();
+            readEof = true;
+            reader.feedEof();
+            if (outputShut) {
+                closeNow(null); // both directions done (asyncio closes then too)
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ writing
+
+    void write(byte[] data, int off, int len) {
+        java.util.Objects.checkFromIndexSize(off, len, data.length);
+        if (outputShut || eofAfterFlush) {
+            throw new IllegalStateException("Cannot write to " + this + " after writeEof()");
+        }
+        if (failure != null) {
+            return; // dropped: drain() reports the failure
+        }
+        if (closed || closeAfterFlush) {
+            throw new IllegalStateException("Cannot write to " + this + ": it is closed or closing");
+        }
+        if (len == 0) {
+            return;
+        }
+        ByteBuffer b = ByteBuffer.wrap(data, off, len);
+        if (pending.isEmpty()) {
+            try {
+                channel.write(b);
+            } catch (IOException e) {
+                fail(e);
+                return;
+            }
+            if (!b.hasRemaining()) {
+                return;
+            }
+            loop.addWriter(channel, this::onWritable);
+        }
+        ByteBuffer copy = ByteBuffer.allocate(b.remaining());
+        copy.put(b).flip(); // the caller may reuse its array
+        pending.add(copy);
+        pendingBytes += copy.remaining();
+    }
+
+    long pendingBytes() {
+        return pendingBytes;
+    }
+
+    private void onWritable() {
+        try {
+            while (!pending.isEmpty()) {
+                ByteBuffer b = pending.peek();
+                int n = channel.write(b);
+                pendingBytes -= n;
+                if (b.hasRemaining()) {
+                    break;
+                }
+                pending.poll();
+            }
+        } catch (IOException e) {
+            fail(e);
+            return;
+        }
+        if (pending.isEmpty()) {
+            loop.removeWriter(channel);
+            if (closeAfterFlush) {
+                closeNow(null);
+                return;
+            }
+            if (eofAfterFlush) {
+                eofAfterFlush = false;
+                shutdownOutput();
+            }
+        }
+        writer.written();
+    }
+
+    void writeEof() {
+        if (closed || outputShut || eofAfterFlush) {
+            return;
+        }
+        if (pending.isEmpty()) {
+            shutdownOutput();
+        } else {
+            eofAfterFlush = true;
+        }
+    }
+
+    private void shutdownOutput() {
+        try {
+            channel.shutdownOutput();
+            outputShut = true;
+            if (readEof) {
+                closeNow(null);
+            }
+        } catch (IOException e) {
+            fail(e);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ closing
+
+    /** asyncio's {@code transport.close()}: no more reading; closes once the buffered writes are out. */
+    void close() {
+        if (closed) {
+            return;
+        }
+        pauseReading();
+        if (pending.isEmpty()) {
+            closeNow(null);
+        } else {
+            closeAfterFlush = true;
+        }
+    }
+
+    /** asyncio's {@code transport.abort()}: at once, dropping the buffered writes. */
+    void abort() {
+        closeNow(null);
+    }
+
+    private void fail(IOException e) {
+        if (failure == null) {
+            failure = e;
+        }
+        reader.setException(e);
+        writer.failed(e);
+        closeNow(e);
+    }
+
+    private void closeNow(Throwable cause) {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        reading = false;
+        pending.clear();
+        pendingBytes = 0;
+        try {
+            channel.close(); // forgets its selector key
+        } catch (IOException ignored) {
+            // closing: nothing more to do with it
+        }
+        if (!reader.atEof()) {
+            reader.feedEof();
+        }
+        writer.closed(cause);
+        closedFuture.tryComplete(null);
+    }
+
+    boolean isClosing() {
+        return closed || closeAfterFlush;
+    }
+
+    Throwable failure() {
+        return failure;
+    }
+
+    static IOException asIo(Throwable t) {
+        return t instanceof IOException io ? io : new IOException(t);
+    }
+
+    @Override
+    public String toString() {
+        String peer;
+        try {
+            peer = String.valueOf(channel.getRemoteAddress());
+        } catch (IOException | RuntimeException e) {
+            peer = "?";
+        }
+        return "Connection[" + (closed ? "closed, " : "") + "peer " + peer + "]";
+    }
+}
