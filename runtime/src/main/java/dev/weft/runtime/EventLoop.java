@@ -578,6 +578,7 @@ public final class EventLoop implements AutoCloseable {
         ready.clear();
         timers.clear();
         inbox.clear();
+        closeOwnedResources();
         if (waiter instanceof SelectorWaiter s) {
             s.close();
         }
@@ -1079,6 +1080,48 @@ public final class EventLoop implements AutoCloseable {
         } catch (Throwable e) {
             LOG.log(System.Logger.Level.ERROR, "Exception in the event loop's exception handler", e);
             LOG.log(System.Logger.Level.ERROR, error.message(), error.exception());
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ owned resources
+
+    /** What closes with this loop, in the order it was given; made at the first. Loop thread. */
+    private java.util.LinkedHashSet<AutoCloseable> owned;
+
+    /**
+     * Closes {@code resource} when this loop closes, unless {@link #stopClosingWithLoop} was called for it first:
+     * how the connections and servers of {@code dev.weft.runtime.net} are closed when {@link #run} ends (after the
+     * tasks still pending were cancelled, whose {@code finally} blocks may close them first). Resources close in the
+     * order they were given; what one throws goes to the exception handler and the others still close. Loop
+     * thread only.
+     */
+    public void closeWithLoop(AutoCloseable resource) {
+        Objects.requireNonNull(resource, "resource");
+        checkLoopThread("hand a resource to");
+        checkOpen();
+        if (owned == null) {
+            owned = new java.util.LinkedHashSet<>();
+        }
+        owned.add(resource);
+    }
+
+    /** {@code resource} closed by its owner: the loop no longer closes (nor holds) it. False when it did not. */
+    public boolean stopClosingWithLoop(AutoCloseable resource) {
+        return owned != null && owned.remove(resource);
+    }
+
+    private void closeOwnedResources() {
+        java.util.LinkedHashSet<AutoCloseable> all = owned;
+        owned = null;
+        if (all == null) {
+            return;
+        }
+        for (AutoCloseable r : all) {
+            try {
+                r.close();
+            } catch (Exception e) {
+                reportError(new LoopError("closing " + r + " with " + this + " failed", e, r));
+            }
         }
     }
 

@@ -43,6 +43,7 @@ public final class Server implements AutoCloseable {
             ch.bind(at, options.backlog());
             Server s = new Server(loop, ch, handler, options);
             loop.addReader(ch, s::accept);
+            loop.closeWithLoop(s); // EventLoop.run's end stops it
             return s;
         } catch (IOException | RuntimeException e) {
             ch.close();
@@ -70,13 +71,13 @@ public final class Server implements AutoCloseable {
             return;
         }
         serving = false;
-        loop.removeReader(channel);
+        loop.stopClosingWithLoop(this);
         try {
-            channel.close();
+            channel.close(); // forgets its selector key
         } catch (IOException ignored) {
             // closed either way
         }
-        if (running == 0) {
+        if (running == 0 && !loop.isClosed()) {
             closed.tryComplete(null);
         }
     }

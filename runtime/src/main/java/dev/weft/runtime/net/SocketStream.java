@@ -32,6 +32,8 @@ final class SocketStream {
     private boolean closed;
     private Throwable failure;
     final Future<Void> closedFuture;
+    /** What the loop closes when it closes before this connection did: an abort (nothing can be flushed then). */
+    private final AutoCloseable atLoopClose = this::abort;
 
     SocketStream(EventLoop loop, SocketChannel channel, StreamOptions options) {
         this.loop = loop;
@@ -42,6 +44,7 @@ final class SocketStream {
     }
 
     void start() {
+        loop.closeWithLoop(atLoopClose);
         resumeReading();
     }
 
@@ -232,10 +235,14 @@ final class SocketStream {
         reading = false;
         pending.clear();
         pendingBytes = 0;
+        loop.stopClosingWithLoop(atLoopClose);
         try {
             channel.close(); // forgets its selector key
         } catch (IOException ignored) {
             // closing: nothing more to do with it
+        }
+        if (loop.isClosed()) {
+            return; // closed with its loop: nobody can await anything of it any more
         }
         if (!reader.atEof()) {
             reader.feedEof();

@@ -1,5 +1,6 @@
 package dev.weft.runtime.net;
 
+import java.net.InetAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.Objects;
@@ -12,7 +13,7 @@ import java.util.Objects;
  */
 public final class StreamOptions {
     private static final StreamOptions DEFAULTS = new StreamOptions(null, true, 64 * 1024, 64 * 1024, 16 * 1024,
-            null, 100);
+            null, 100, InetAddress::getAllByName);
 
     private final Duration connectTimeout;
     private final boolean noDelay;
@@ -21,9 +22,10 @@ public final class StreamOptions {
     private final int lowWater;
     private final SocketAddress localAddress;
     private final int backlog;
+    private final Resolver resolver;
 
     private StreamOptions(Duration connectTimeout, boolean noDelay, int readLimit, int highWater, int lowWater,
-            SocketAddress localAddress, int backlog) {
+            SocketAddress localAddress, int backlog, Resolver resolver) {
         this.connectTimeout = connectTimeout;
         this.noDelay = noDelay;
         this.readLimit = readLimit;
@@ -31,6 +33,7 @@ public final class StreamOptions {
         this.lowWater = lowWater;
         this.localAddress = localAddress;
         this.backlog = backlog;
+        this.resolver = resolver;
     }
 
     /** asyncio's defaults; see the class documentation. */
@@ -43,11 +46,11 @@ public final class StreamOptions {
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("connect timeout must be positive: " + timeout);
         }
-        return new StreamOptions(timeout, noDelay, readLimit, highWater, lowWater, localAddress, backlog);
+        return new StreamOptions(timeout, noDelay, readLimit, highWater, lowWater, localAddress, backlog, resolver);
     }
 
     public StreamOptions withNoDelay(boolean on) {
-        return new StreamOptions(connectTimeout, on, readLimit, highWater, lowWater, localAddress, backlog);
+        return new StreamOptions(connectTimeout, on, readLimit, highWater, lowWater, localAddress, backlog, resolver);
     }
 
     /** The longest record {@link StreamReader#readUntil} and {@code readLine} take; reading pauses above twice it. */
@@ -55,7 +58,7 @@ public final class StreamOptions {
         if (bytes <= 0) {
             throw new IllegalArgumentException("read limit must be positive: " + bytes);
         }
-        return new StreamOptions(connectTimeout, noDelay, bytes, highWater, lowWater, localAddress, backlog);
+        return new StreamOptions(connectTimeout, noDelay, bytes, highWater, lowWater, localAddress, backlog, resolver);
     }
 
     /** {@link StreamWriter#drain} waits while more than {@code high} bytes are buffered, until {@code low} are. */
@@ -63,18 +66,28 @@ public final class StreamOptions {
         if (low < 0 || high < low) {
             throw new IllegalArgumentException("need 0 <= low <= high, got high " + high + ", low " + low);
         }
-        return new StreamOptions(connectTimeout, noDelay, readLimit, high, low, localAddress, backlog);
+        return new StreamOptions(connectTimeout, noDelay, readLimit, high, low, localAddress, backlog, resolver);
     }
 
     /** The local address a client binds before it connects. */
     public StreamOptions withLocalAddress(SocketAddress address) {
         return new StreamOptions(connectTimeout, noDelay, readLimit, highWater, lowWater,
-                Objects.requireNonNull(address, "address"), backlog);
+                Objects.requireNonNull(address, "address"), backlog, resolver);
     }
 
     /** A server's accept backlog (asyncio's default 100). */
     public StreamOptions withBacklog(int backlog) {
-        return new StreamOptions(connectTimeout, noDelay, readLimit, highWater, lowWater, localAddress, backlog);
+        return new StreamOptions(connectTimeout, noDelay, readLimit, highWater, lowWater, localAddress, backlog, resolver);
+    }
+
+    /** How host names are resolved (see {@link Resolver}). */
+    public StreamOptions withResolver(Resolver resolver) {
+        return new StreamOptions(connectTimeout, noDelay, readLimit, highWater, lowWater, localAddress, backlog,
+                Objects.requireNonNull(resolver, "resolver"));
+    }
+
+    public Resolver resolver() {
+        return resolver;
     }
 
     public Duration connectTimeout() {

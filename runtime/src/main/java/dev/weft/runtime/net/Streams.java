@@ -64,7 +64,7 @@ public final class Streams {
                 return Future.failed(e);
             }
         }
-        Future<InetAddress[]> resolved = loop.runInExecutor(() -> InetAddress.getAllByName(host));
+        Future<InetAddress[]> resolved = loop.runInExecutor(() -> options.resolver().resolve(host));
         return Task.start(new Coroutine<Server>() {
             @Override
             public Object step(Task<Server> task, Object sent, Throwable thrown) throws Throwable {
@@ -126,7 +126,7 @@ public final class Streams {
                     if (thrown != null) {
                         throw thrown;
                     }
-                    resolved = loop.runInExecutor(() -> InetAddress.getAllByName(host));
+                    resolved = loop.runInExecutor(() -> options.resolver().resolve(host));
                     label = 1;
                     if (!resolved.isDone()) {
                         return task.suspendOn(resolved);

@@ -16,11 +16,13 @@ import dev.weft.runtime.Tasks;
 import dev.weft.runtime.net.Connection;
 import dev.weft.runtime.net.IncompleteReadException;
 import dev.weft.runtime.net.LimitOverrunException;
+import dev.weft.runtime.net.Resolver;
 import dev.weft.runtime.net.Server;
 import dev.weft.runtime.net.StreamOptions;
 import dev.weft.runtime.net.Streams;
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
@@ -289,5 +291,69 @@ class StreamsTest {
     @Test
     void aSecondReadWhileOneWaitsIsRefused() {
         assertEquals("refused", run(StreamsTest::readFromTwoPlaces));
+    }
+
+    @Async
+    static Task<String> triedInOrder() {
+        Server server = await(Streams.serve(StreamsTest::echoLines, HOST, 0));
+        // 127.0.0.2 is loopback too (Linux routes 127/8 to lo) but nothing listens there: refused, then the next
+        Resolver twoAddresses = host -> new InetAddress[] {
+            InetAddress.getByAddress("first", new byte[] {127, 0, 0, 2}),
+            InetAddress.getByAddress("second", new byte[] {127, 0, 0, 1})};
+        Connection c = await(Streams.connect("two-addresses.test", server.port(),
+                StreamOptions.defaults().withResolver(twoAddresses)));
+        String peer = ((InetSocketAddress) c.remoteAddress()).getAddress().getHostAddress();
+        c.close();
+        Resolver noneListening = host -> new InetAddress[] {
+            InetAddress.getByAddress("first", new byte[] {127, 0, 0, 2}),
+            InetAddress.getByAddress("second", new byte[] {127, 0, 0, 3})};
+        String failure;
+        try {
+            await(Streams.connect("nobody.test", server.port(), StreamOptions.defaults().withResolver(noneListening)),
+                    IOException.class);
+            failure = "connected?";
+        } catch (IOException e) {
+            long others = java.util.Arrays.stream(e.getSuppressed()).filter(x -> x instanceof ConnectException).count();
+            failure = e.getClass().getSimpleName() + " with " + others + " suppressed"; // (besides its async stack)
+        }
+        server.close();
+        return Task.completed(peer + "; " + failure);
+    }
+
+    @Test
+    void aNameWithSeveralAddressesHasThemTriedInOrder() {
+        assertEquals("127.0.0.1; ConnectException with 1 suppressed", run(StreamsTest::triedInOrder));
+    }
+
+    @Async
+    static Task<Void> waitForever(Connection c) {
+        await(new Event().waitFor());
+        return Task.completed(null);
+    }
+
+    @Async
+    static Task<Integer> leaveEverythingOpen(java.net.Socket[] raw) {
+        Server server = await(Streams.serve(StreamsTest::waitForever, HOST, 0));
+        try {
+            raw[0] = new java.net.Socket(HOST, server.port()); // the kernel completes it: no accept needed
+            raw[0].setSoTimeout(10_000);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        await(Tasks.sleep(Duration.ofMillis(100))); // accepted, its handler waiting
+        return Task.completed(server.port());
+    }
+
+    /** EventLoop.run's end cancels the handler, then closes the connection and the server it left open. */
+    @Test
+    void theEndOfRunClosesServersAndConnectionsLeftOpen() throws Exception {
+        java.net.Socket[] raw = new java.net.Socket[1];
+        int port = EventLoop.run(() -> leaveEverythingOpen(raw));
+        try (java.net.Socket peer = raw[0]) {
+            assertEquals(-1, peer.getInputStream().read(), "the server side of the connection was closed");
+        }
+        java.net.ConnectException refused = org.junit.jupiter.api.Assertions.assertThrows(
+                java.net.ConnectException.class, () -> new java.net.Socket(HOST, port).close());
+        assertTrue(refused.getMessage() != null);
     }
 }
