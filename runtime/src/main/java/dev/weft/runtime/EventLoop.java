@@ -1410,14 +1410,23 @@ public final class EventLoop implements AutoCloseable {
             loop.callSoon(outcome);
             return (T) outcome.runLoop();
         } finally {
-            try {
-                loop.cancelAllTasks();
-                if (!loop.isClosed() && loop.defaultExecutor != null) {
-                    loop.runUntilComplete(loop.shutdownDefaultExecutor(THREAD_JOIN_TIMEOUT));
-                }
-            } finally {
-                loop.close();
+            loop.shutDownAndClose();
+        }
+    }
+
+    /**
+     * {@link #run}'s clean-up, also a {@link LoopGroup}'s for each of its loops, on the loop's thread once it has
+     * stopped: cancels the tasks still pending and runs until they are done, waits for the default executor, then
+     * closes the loop (which closes what was handed to {@link #closeWithLoop}).
+     */
+    void shutDownAndClose() {
+        try {
+            cancelAllTasks();
+            if (!isClosed() && defaultExecutor != null) {
+                runUntilComplete(shutdownDefaultExecutor(THREAD_JOIN_TIMEOUT));
             }
+        } finally {
+            close();
         }
     }
 

@@ -3,6 +3,7 @@ package dev.weft.runtime.net;
 import dev.weft.runtime.EventLoop;
 import dev.weft.runtime.Future;
 import dev.weft.runtime.LoopError;
+import dev.weft.runtime.LoopGroup;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
@@ -11,7 +12,8 @@ import java.nio.channels.SocketChannel;
 import java.util.concurrent.CompletionStage;
 
 /**
- * A listening socket on a loop that starts a handler task per connection ({@link Streams#serve}). {@link #close()}
+ * A listening socket on a loop that starts a handler task per connection ({@link Streams#serve}), on that loop or,
+ * served by a {@link LoopGroup}, on the group's loops in turn. {@link #close()}
  * stops accepting; {@link #closed()} is done once it has and every handler started has finished (asyncio 3.12's
  * {@code wait_closed}). Loop thread only.
  */
@@ -22,12 +24,15 @@ public final class Server implements AutoCloseable {
     private final StreamOptions options;
     private final InetSocketAddress address;
     private final Future<Void> closed;
+    /** The loops the connections' handlers run on, in turn; null: this server's own loop. */
+    private final LoopGroup workers;
     private boolean serving = true;
     private int running;
 
     private Server(EventLoop loop, ServerSocketChannel channel, ConnectionHandler handler,
-            StreamOptions options) throws IOException {
+            StreamOptions options, LoopGroup workers) throws IOException {
         this.loop = loop;
+        this.workers = workers;
         this.channel = channel;
         this.handler = handler;
         this.options = options;
@@ -36,12 +41,12 @@ public final class Server implements AutoCloseable {
     }
 
     static Server open(EventLoop loop, InetSocketAddress at, ConnectionHandler handler,
-            StreamOptions options) throws IOException {
+            StreamOptions options, LoopGroup workers) throws IOException {
         ServerSocketChannel ch = ServerSocketChannel.open();
         try {
             ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
             ch.bind(at, options.backlog());
-            Server s = new Server(loop, ch, handler, options);
+            Server s = new Server(loop, ch, handler, options, workers);
             loop.addReader(ch, s::accept);
             loop.closeWithLoop(s); // EventLoop.run's end stops it
             return s;
@@ -64,9 +69,16 @@ public final class Server implements AutoCloseable {
         return serving;
     }
 
-    /** Stops accepting and closes the listening socket; connections already accepted go on. */
+    /**
+     * Stops accepting and closes the listening socket; connections already accepted go on. From another thread
+     * than the server's loop, the close is sent to that loop.
+     */
     @Override
     public void close() {
+        if (!loop.inLoopThread() && !loop.isClosed() && loop.isRunning()) {
+            loop.callSoonThreadsafe(this::close);
+            return;
+        }
         if (!serving) {
             return;
         }
@@ -99,23 +111,31 @@ public final class Server implements AutoCloseable {
             if (ch == null) {
                 return;
             }
-            Connection c;
-            try {
-                c = Streams.open(loop, ch, options);
-            } catch (IOException e) {
+            EventLoop worker = workers == null ? loop : workers.next();
+            running++;
+            if (worker == loop) {
+                startOn(loop, ch);
+            } else {
                 try {
-                    ch.close();
-                } catch (IOException ignored) {
-                    // dropped
+                    worker.callSoonThreadsafe(() -> startOn(worker, ch));
+                } catch (IllegalStateException closed) {
+                    closeQuietly(ch);
+                    handlerDone();
                 }
-                continue;
             }
-            start(c);
         }
     }
 
-    private void start(Connection c) {
-        running++;
+    /** On {@code on}'s thread: the accepted channel becomes a connection there, and its handler starts there. */
+    private void startOn(EventLoop on, SocketChannel ch) {
+        Connection c;
+        try {
+            c = Streams.open(on, ch, options);
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(ch);
+            doneOn(on);
+            return;
+        }
         Future<?> done;
         try {
             CompletionStage<?> stage = handler.handle(c);
@@ -125,16 +145,41 @@ public final class Server implements AutoCloseable {
             done = Future.failed(e);
         }
         done.addDoneCallback(f -> {
-            running--;
             if (!f.isCancelled() && f.exception() != null) {
-                loop.reportError(new LoopError("Unhandled exception in the handler of " + this + " for " + c,
+                on.reportError(new LoopError("Unhandled exception in the handler of " + this + " for " + c,
                         f.exception(), this));
                 c.abort();
             }
-            if (!serving && running == 0) {
-                closed.tryComplete(null);
-            }
+            doneOn(on);
         });
+    }
+
+    /** A handler has finished on {@code on}: counted on this server's loop. */
+    private void doneOn(EventLoop on) {
+        if (on == loop) {
+            handlerDone();
+            return;
+        }
+        try {
+            loop.callSoonThreadsafe(this::handlerDone);
+        } catch (IllegalStateException closed) {
+            // the server's loop is gone: nobody waits for the count
+        }
+    }
+
+    private void handlerDone() {
+        running--;
+        if (!serving && running == 0 && !loop.isClosed()) {
+            closed.tryComplete(null);
+        }
+    }
+
+    private static void closeQuietly(SocketChannel ch) {
+        try {
+            ch.close();
+        } catch (IOException ignored) {
+            // dropped
+        }
     }
 
     @Override

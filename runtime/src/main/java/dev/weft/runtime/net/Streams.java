@@ -3,6 +3,7 @@ package dev.weft.runtime.net;
 import dev.weft.runtime.Coroutine;
 import dev.weft.runtime.EventLoop;
 import dev.weft.runtime.Future;
+import dev.weft.runtime.LoopGroup;
 import dev.weft.runtime.Task;
 import dev.weft.runtime.TimerHandle;
 import java.io.IOException;
@@ -59,7 +60,7 @@ public final class Streams {
         EventLoop loop = EventLoop.running();
         if (host == null) {
             try {
-                return Future.completed(Server.open(loop, new InetSocketAddress(port), handler, options));
+                return Future.completed(Server.open(loop, new InetSocketAddress(port), handler, options, null));
             } catch (IOException e) {
                 return Future.failed(e);
             }
@@ -75,9 +76,53 @@ public final class Streams {
                     return task.suspendOn(resolved);
                 }
                 InetAddress[] addresses = resolved.result();
-                return Server.open(loop, new InetSocketAddress(addresses[0], port), handler, options);
+                return Server.open(loop, new InetSocketAddress(addresses[0], port), handler, options, null);
             }
         });
+    }
+
+    /**
+     * A server for a {@link LoopGroup}: it accepts on the group's first loop and starts each connection's handler on
+     * the group's next loop in turn (Netty's boss and workers), so the handlers of different connections run on
+     * different cores. Callable from any thread; the server's {@link Server#close()} too. Each handler's
+     * connection belongs to the loop it runs on.
+     */
+    public static java.util.concurrent.CompletableFuture<Server> serve(LoopGroup group, ConnectionHandler handler,
+            String host, int port, StreamOptions options) {
+        Objects.requireNonNull(group, "group");
+        Objects.requireNonNull(handler, "handler");
+        Objects.requireNonNull(options, "options");
+        checkPort(port);
+        EventLoop acceptor = group.loop(0);
+        return acceptor.submit(() -> {
+            if (host == null) {
+                try {
+                    return Future.completed(Server.open(acceptor, new InetSocketAddress(port), handler, options, group));
+                } catch (IOException e) {
+                    return Future.<Server>failed(e);
+                }
+            }
+            Future<InetAddress[]> resolved = acceptor.runInExecutor(() -> options.resolver().resolve(host));
+            return Task.start(new Coroutine<Server>() {
+                @Override
+                public Object step(Task<Server> task, Object sent, Throwable thrown) throws Throwable {
+                    if (thrown != null) {
+                        throw thrown;
+                    }
+                    if (!resolved.isDone()) {
+                        return task.suspendOn(resolved);
+                    }
+                    return Server.open(acceptor, new InetSocketAddress(resolved.result()[0], port), handler, options,
+                            group);
+                }
+            });
+        });
+    }
+
+    /** {@link #serve(LoopGroup, ConnectionHandler, String, int, StreamOptions)} with the default options. */
+    public static java.util.concurrent.CompletableFuture<Server> serve(LoopGroup group, ConnectionHandler handler,
+            String host, int port) {
+        return serve(group, handler, host, port, StreamOptions.defaults());
     }
 
     private static void checkPort(int port) {
