@@ -356,4 +356,160 @@ class StreamsTest {
                 java.net.ConnectException.class, () -> new java.net.Socket(HOST, port).close());
         assertTrue(refused.getMessage() != null);
     }
+
+    @Async
+    static Task<Long> slowReader(Connection c) {
+        long sum = 0;
+        while (true) {
+            byte[] got = await(c.reader().read(64 * 1024));
+            if (got.length == 0) {
+                break;
+            }
+            for (byte b : got) {
+                sum += b & 0xff;
+            }
+            await(Tasks.sleep(Duration.ofMillis(1))); // slower than the writer
+        }
+        c.writer().write(String.valueOf(sum).getBytes(UTF_8));
+        c.writer().writeEof();
+        await(c.writer().drain());
+        return Task.completed(sum);
+    }
+
+    @Async
+    static Task<String> eightMegabytes() {
+        Server server = await(Streams.serve(StreamsTest::slowReader, HOST, 0));
+        Connection c = await(Streams.connect(HOST, server.port()));
+        byte[] chunk = new byte[64 * 1024];
+        long sum = 0;
+        long maxBuffered = 0;
+        int waits = 0;
+        for (int i = 0; i < 128; i++) { // 8 MiB
+            java.util.Arrays.fill(chunk, (byte) i);
+            sum += (long) (i & 0xff) * chunk.length;
+            c.writer().write(chunk);
+            maxBuffered = Math.max(maxBuffered, c.writer().buffered());
+            dev.weft.runtime.Future<Void> drained = c.writer().drain();
+            if (!drained.isDone()) {
+                waits++;
+            }
+            await(drained);
+        }
+        c.writer().writeEof();
+        String reply = new String(await(c.reader().read(-1)), UTF_8);
+        c.close();
+        server.close();
+        // bounded: never more than the high-water mark plus the chunk that crossed it
+        return Task.completed((Long.parseLong(reply) == sum) + " " + (maxBuffered <= 64 * 1024 + chunk.length) + " "
+                + (waits > 0));
+    }
+
+    @Test
+    void eightMegabytesThroughASlowReaderArriveIntactWithTheWriteBufferBounded() {
+        assertEquals("true true true", run(StreamsTest::eightMegabytes));
+    }
+
+    @Async
+    static Task<String> connectTimesOut() {
+        // a listener whose accept queue is full and that never accepts: the kernel drops further SYNs
+        ServerSocketChannel full;
+        List<java.net.Socket> queued = new ArrayList<>();
+        try {
+            full = ServerSocketChannel.open();
+            full.bind(new InetSocketAddress(HOST, 0), 1);
+            int port = ((InetSocketAddress) full.getLocalAddress()).getPort();
+            for (int i = 0; i < 16; i++) { // until one gets no answer: the queue is full from then on
+                java.net.Socket s = new java.net.Socket();
+                try {
+                    s.connect(new InetSocketAddress(HOST, port), 200);
+                    queued.add(s);
+                } catch (java.net.SocketTimeoutException expected) {
+                    s.close();
+                    break; // the queue is full now
+                }
+            }
+            String outcome;
+            try {
+                await(Streams.connect(HOST, port, StreamOptions.defaults().withConnectTimeout(Duration.ofMillis(300))),
+                        IOException.class);
+                outcome = "connected";
+            } catch (IOException e) {
+                outcome = e.getClass().getSimpleName();
+            }
+            for (java.net.Socket s : queued) {
+                s.close();
+            }
+            full.close();
+            return Task.completed(outcome);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void aConnectThatGetsNoAnswerTimesOutWithSocketTimeoutException() {
+        assertEquals("SocketTimeoutException", run(StreamsTest::connectTimesOut));
+    }
+
+    @Async
+    static Task<String> closeWhileConnected() {
+        Server server = await(Streams.serve(StreamsTest::echoLines, HOST, 0));
+        Connection c = await(Streams.connect(HOST, server.port()));
+        c.writer().write("before\n".getBytes(UTF_8));
+        String before = await(c.reader().readTextLine(UTF_8));
+        server.close();
+        c.writer().write("after\n".getBytes(UTF_8)); // the accepted connection goes on
+        String after = await(c.reader().readTextLine(UTF_8));
+        String refused;
+        try {
+            await(Streams.connect(HOST, server.port()), IOException.class);
+            refused = "connected?";
+        } catch (IOException e) {
+            refused = e.getClass().getSimpleName();
+        }
+        boolean closedEarly = server.closed().isDone(); // a handler still runs
+        c.writer().writeEof();
+        await(server.closed());
+        c.close();
+        return Task.completed(before + " " + after + " " + refused + " " + closedEarly);
+    }
+
+    @Test
+    void closingAServerStopsAcceptingAndLetsItsConnectionsFinish() {
+        assertEquals("before after ConnectException false", run(StreamsTest::closeWhileConnected));
+    }
+
+    @Async
+    static Task<String> oneClient(int port, int i) {
+        Connection c = await(Streams.connect(HOST, port));
+        c.writer().write(("client " + i + "\n").getBytes(UTF_8));
+        String reply = await(c.reader().readTextLine(UTF_8));
+        c.close();
+        return Task.completed(reply);
+    }
+
+    @Async
+    static Task<Integer> thousandConnections() {
+        Server server = await(Streams.serve(StreamsTest::echoLines, HOST, 0,
+                StreamOptions.defaults().withBacklog(1024)));
+        List<dev.weft.runtime.Future<String>> clients = new ArrayList<>();
+        for (int i = 0; i < 1_000; i++) {
+            clients.add(oneClient(server.port(), i));
+        }
+        List<String> replies = await(dev.weft.runtime.Futures.gather(clients));
+        int right = 0;
+        for (int i = 0; i < replies.size(); i++) {
+            if (replies.get(i).equals("client " + i)) {
+                right++;
+            }
+        }
+        server.close();
+        await(server.closed());
+        return Task.completed(right);
+    }
+
+    @Test
+    void aThousandConcurrentConnectionsOnOneLoop() {
+        assertEquals(1_000, run(StreamsTest::thousandConnections));
+    }
 }
