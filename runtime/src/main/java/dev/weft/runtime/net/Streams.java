@@ -57,28 +57,7 @@ public final class Streams {
         Objects.requireNonNull(handler, "handler");
         Objects.requireNonNull(options, "options");
         checkPort(port);
-        EventLoop loop = EventLoop.running();
-        if (host == null) {
-            try {
-                return Future.completed(Server.open(loop, new InetSocketAddress(port), handler, options, null));
-            } catch (IOException e) {
-                return Future.failed(e);
-            }
-        }
-        Future<InetAddress[]> resolved = loop.runInExecutor(() -> options.resolver().resolve(host));
-        return Task.start(new Coroutine<Server>() {
-            @Override
-            public Object step(Task<Server> task, Object sent, Throwable thrown) throws Throwable {
-                if (thrown != null) {
-                    throw thrown;
-                }
-                if (!resolved.isDone()) {
-                    return task.suspendOn(resolved);
-                }
-                InetAddress[] addresses = resolved.result();
-                return Server.open(loop, new InetSocketAddress(addresses[0], port), handler, options, null);
-            }
-        });
+        return listen(EventLoop.running(), handler, host, port, options, null);
     }
 
     /**
@@ -94,28 +73,32 @@ public final class Streams {
         Objects.requireNonNull(options, "options");
         checkPort(port);
         EventLoop acceptor = group.loop(0);
-        return acceptor.submit(() -> {
-            if (host == null) {
-                try {
-                    return Future.completed(Server.open(acceptor, new InetSocketAddress(port), handler, options, group));
-                } catch (IOException e) {
-                    return Future.<Server>failed(e);
-                }
+        return acceptor.submit(() -> listen(acceptor, handler, host, port, options, group));
+    }
+
+    /** Resolves {@code host} on {@code loop}'s default executor (unless null: every interface), then listens. */
+    private static Future<Server> listen(EventLoop loop, ConnectionHandler handler, String host, int port,
+            StreamOptions options, LoopGroup workers) {
+        if (host == null) {
+            try {
+                return Future.completed(Server.open(loop, new InetSocketAddress(port), handler, options, workers));
+            } catch (IOException e) {
+                return Future.failed(e);
             }
-            Future<InetAddress[]> resolved = acceptor.runInExecutor(() -> options.resolver().resolve(host));
-            return Task.start(new Coroutine<Server>() {
-                @Override
-                public Object step(Task<Server> task, Object sent, Throwable thrown) throws Throwable {
-                    if (thrown != null) {
-                        throw thrown;
-                    }
-                    if (!resolved.isDone()) {
-                        return task.suspendOn(resolved);
-                    }
-                    return Server.open(acceptor, new InetSocketAddress(resolved.result()[0], port), handler, options,
-                            group);
+        }
+        Future<InetAddress[]> resolved = loop.runInExecutor(() -> options.resolver().resolve(host));
+        return Task.start(new Coroutine<Server>() {
+            @Override
+            public Object step(Task<Server> task, Object sent, Throwable thrown) throws Throwable {
+                if (thrown != null) {
+                    throw thrown;
                 }
-            });
+                if (!resolved.isDone()) {
+                    return task.suspendOn(resolved);
+                }
+                return Server.open(loop, new InetSocketAddress(resolved.result()[0], port), handler, options,
+                        workers);
+            }
         });
     }
 
