@@ -368,7 +368,7 @@ class StreamsTest {
             for (byte b : got) {
                 sum += b & 0xff;
             }
-            await(Tasks.sleep(Duration.ofMillis(1))); // slower than the writer
+            await(Tasks.sleep(Duration.ofMillis(2))); // slower than the writer: 32 MB/s at most
         }
         c.writer().write(String.valueOf(sum).getBytes(UTF_8));
         c.writer().writeEof();
