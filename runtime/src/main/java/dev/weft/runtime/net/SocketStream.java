@@ -34,6 +34,9 @@ final class SocketStream {
     final Future<Void> closedFuture;
     /** What the loop closes when it closes before this connection did: an abort (nothing can be flushed then). */
     private final AutoCloseable atLoopClose = this::abort;
+    /** The selector's callbacks, made once (pausing and resuming reading is frequent under back-pressure). */
+    private final Runnable readable = this::onReadable;
+    private final Runnable writable = this::onWritable;
 
     SocketStream(EventLoop loop, SocketChannel channel, StreamOptions options) {
         this.loop = loop;
@@ -68,7 +71,7 @@ final class SocketStream {
     void resumeReadingNow() {
         if (!reading && !closed && !readEof) {
             reading = true;
-            loop.addReader(channel, this::onReadable);
+            loop.addReader(channel, readable);
         }
     }
 
@@ -134,7 +137,7 @@ final class SocketStream {
             if (!b.hasRemaining()) {
                 return;
             }
-            loop.addWriter(channel, this::onWritable);
+            loop.addWriter(channel, writable);
         }
         ByteBuffer copy = ByteBuffer.allocate(b.remaining());
         copy.put(b).flip(); // the caller may reuse its array
