@@ -12,7 +12,7 @@ import java.util.ArrayDeque;
  * reader, pausing while the reader holds more than twice its limit; writes at once what the socket takes and
  * buffers the rest, written when the socket is ready again. Loop thread only.
  */
-final class SocketStream {
+final class SocketStream implements ByteSource {
     /** One scratch buffer per loop thread for reads: a connection holds no read buffer of its own while idle. */
     private static final ThreadLocal<ByteBuffer> SCRATCH = ThreadLocal.withInitial(() -> ByteBuffer.allocate(64 * 1024));
 
@@ -51,7 +51,8 @@ final class SocketStream {
         resumeReading();
     }
 
-    void checkLoopThread(String what) {
+    @Override
+    public void checkLoopThread(String what) {
         if (!loop.inLoopThread()) {
             throw new IllegalStateException("Cannot " + what + " " + this + " from thread '"
                     + Thread.currentThread().getName() + "': only from its loop's thread");
@@ -61,14 +62,16 @@ final class SocketStream {
     // ------------------------------------------------------------------------------------------ reading
 
     /** The reader is down to its limit again: reading goes on if it had paused. */
-    void resumeReading() {
+    @Override
+    public void resumeReading() {
         if (reader.buffered() <= reader.limit() * 2L) {
             resumeReadingNow();
         }
     }
 
     /** A read waits for more than is buffered: reading goes on whatever the buffer holds (asyncio's _wait_for_data). */
-    void resumeReadingNow() {
+    @Override
+    public void resumeReadingNow() {
         if (!reading && !closed && !readEof) {
             reading = true;
             loop.addReader(channel, readable);

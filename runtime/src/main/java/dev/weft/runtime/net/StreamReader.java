@@ -17,7 +17,7 @@ public final class StreamReader {
     private static final Object NOT_YET = new Object();
 
     private final int limit;
-    private final SocketStream stream;
+    private final ByteSource stream;
     private byte[] buf = new byte[1024];
     private int start;
     private int end;
@@ -26,7 +26,7 @@ public final class StreamReader {
     /** The future the waiting read awaits: completed when bytes, the end or a failure arrive. */
     private Future<Void> waiter;
 
-    StreamReader(SocketStream stream, int limit) {
+    StreamReader(ByteSource stream, int limit) {
         this.stream = stream;
         this.limit = limit;
     }
