@@ -5,6 +5,7 @@
  * starts one handler task per accepted connection. Everything runs on the loop's thread, on its selector
  * ({@link dev.weft.runtime.EventLoop#addReader}); name resolution runs through the loop's default executor, as
  * asyncio's {@code getaddrinfo} does, so the loop never blocks.
+ * UDP: {@link dev.weft.runtime.net.Datagrams#bind} gives a {@link dev.weft.runtime.net.DatagramEndpoint}.
  *
  * <pre>{@code
  * @Async static Task<String> hello(String host, int port) {
