@@ -6,11 +6,13 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
+import javax.net.ssl.SSLEngine;
 
 /**
  * A connected socket channel on a loop (asyncio's {@code _SelectorSocketTransport}): reads what arrives into the
  * reader, pausing while the reader holds more than twice its limit; writes at once what the socket takes and
- * buffers the rest, written when the socket is ready again. Loop thread only.
+ * buffers the rest, written when the socket is ready again. With TLS ({@link #startTls}) a {@link TlsLayer} sits
+ * between the socket and the reader and writer: the raw paths below then carry TLS records. Loop thread only.
  */
 final class SocketStream implements ByteSource {
     /** One scratch buffer per loop thread for reads: a connection holds no read buffer of its own while idle. */
@@ -30,6 +32,10 @@ final class SocketStream implements ByteSource {
     private boolean eofAfterFlush;
     private boolean closeAfterFlush;
     private boolean closed;
+    /** TLS from now on (set by {@link #startTls}), else null. */
+    private TlsLayer tls;
+    /** close() was called under TLS: close_notify follows the bytes written (after the handshake if need be). */
+    private boolean tlsClosing;
     private Throwable failure;
     final Future<Void> closedFuture;
     /** What the loop closes when it closes before this connection did: an abort (nothing can be flushed then). */
@@ -89,6 +95,10 @@ final class SocketStream implements ByteSource {
         if (closed) {
             return;
         }
+        if (tls != null) {
+            onReadableTls();
+            return;
+        }
         ByteBuffer scratch = SCRATCH.get();
         scratch.clear();
         int n;
@@ -113,6 +123,107 @@ final class SocketStream implements ByteSource {
         }
     }
 
+    private void onReadableTls() {
+        int n;
+        try {
+            n = channel.read(tls.readBuffer());
+        } catch (IOException e) {
+            fail(e);
+            return;
+        }
+        if (n < 0) {
+            pauseReading();
+            readEof = true;
+        }
+        tls.received(n);
+        if (!closed && reader.buffered() > reader.limit() * 2L && !tls.handshaking()) {
+            pauseReading(); // never during a handshake: it needs the peer's bytes whatever the reader holds
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ TLS
+
+    /**
+     * From now on the reader and writer go through TLS with {@code engine} (configured by the caller, client or
+     * server mode); the handshake starts at once. What the reader holds stays as it is (plaintext); what is
+     * buffered for writing goes out first, as plaintext. Returns the handshake's future.
+     */
+    Future<Void> startTls(SSLEngine engine) {
+        if (tls != null) {
+            throw new IllegalStateException(this + " already uses TLS");
+        }
+        if (closed || closeAfterFlush) {
+            throw new IllegalStateException("Cannot start TLS on " + this + ": it is closed or closing");
+        }
+        if (outputShut || eofAfterFlush) {
+            throw new IllegalStateException("Cannot start TLS on " + this + " after writeEof()");
+        }
+        if (failure != null) {
+            return Future.failed(failure);
+        }
+        if (readEof) {
+            return Future.failed(new javax.net.ssl.SSLHandshakeException(
+                    "Cannot start TLS on " + this + ": the peer closed its side"));
+        }
+        tls = new TlsLayer(this, engine);
+        resumeReadingNow();
+        tls.start();
+        return tls.handshake;
+    }
+
+    TlsLayer tls() {
+        return tls;
+    }
+
+    /** Application bytes unwrapped. */
+    void tlsData(byte[] data, int off, int len) {
+        reader.feed(data, off, len);
+    }
+
+    /** The peer's close_notify (or its end of stream after the handshake): the reader's end. */
+    void tlsEof() {
+        pauseReading();
+        readEof = true; // nothing after close_notify counts: no more reading
+        if (!reader.atEof()) {
+            reader.feedEof();
+        }
+    }
+
+    /** The engine waits for a record from the peer: read whatever the reader holds. */
+    void tlsNeedsBytes() {
+        resumeReadingNow();
+    }
+
+    /** Bytes moved from the TLS layer's early queue to the raw path: drain() may be over. */
+    void tlsWritten() {
+        writer.written();
+    }
+
+    void tlsFailed(IOException e) {
+        fail(e);
+    }
+
+    /** close_notify is in the raw path: close once it is out. */
+    void closeAfterTls() {
+        pauseReading();
+        if (pending.isEmpty()) {
+            closeNow(null);
+        } else {
+            closeAfterFlush = true;
+        }
+    }
+
+    /** Writes what the socket takes now, if nothing is queued before it; the rest is dropped (a failure's alert). */
+    void writeNowOnly(ByteBuffer b) throws IOException {
+        if (!closed && pending.isEmpty() && b.hasRemaining()) {
+            channel.write(b);
+        }
+    }
+
+    boolean isClosedNow() {
+        return closed;
+    }
+
     // ------------------------------------------------------------------------------------------ writing
 
     void write(byte[] data, int off, int len) {
@@ -123,13 +234,24 @@ final class SocketStream implements ByteSource {
         if (failure != null) {
             return; // dropped: drain() reports the failure
         }
-        if (closed || closeAfterFlush) {
+        if (closed || closeAfterFlush || tlsClosing) {
             throw new IllegalStateException("Cannot write to " + this + ": it is closed or closing");
         }
         if (len == 0) {
             return;
         }
-        ByteBuffer b = ByteBuffer.wrap(data, off, len);
+        if (tls != null) {
+            tls.write(data, off, len);
+            return;
+        }
+        rawWrite(ByteBuffer.wrap(data, off, len));
+    }
+
+    /** Writes {@code b} at once, as far as the socket takes it, and queues a copy of the rest. */
+    void rawWrite(ByteBuffer b) {
+        if (closed) {
+            return;
+        }
         if (pending.isEmpty()) {
             try {
                 channel.write(b);
@@ -148,8 +270,12 @@ final class SocketStream implements ByteSource {
         pendingBytes += copy.remaining();
     }
 
+    /**
+     * What drain() counts: the bytes queued for the socket (TLS records under TLS: the application bytes plus a few
+     * dozen bytes per record of at most 16 KiB) and, under TLS, the application bytes that wait for the handshake.
+     */
     long pendingBytes() {
-        return pendingBytes;
+        return tls == null ? pendingBytes : pendingBytes + tls.earlyBytes();
     }
 
     private void onWritable() {
@@ -182,6 +308,10 @@ final class SocketStream implements ByteSource {
     }
 
     void writeEof() {
+        if (tls != null) {
+            throw new UnsupportedOperationException("writeEof() is not supported on a TLS connection: TLS has no"
+                    + " half-close here (close() sends close_notify and closes), as asyncio's SSL transport");
+        }
         if (closed || outputShut || eofAfterFlush) {
             return;
         }
@@ -209,6 +339,13 @@ final class SocketStream implements ByteSource {
     /** asyncio's {@code transport.close()}: no more reading; closes once the buffered writes are out. */
     void close() {
         if (closed) {
+            return;
+        }
+        if (tls != null) {
+            if (!tlsClosing && !closeAfterFlush) {
+                tlsClosing = true;
+                tls.close(); // close_notify after what was written, then closeAfterTls
+            }
             return;
         }
         pauseReading();
@@ -254,11 +391,14 @@ final class SocketStream implements ByteSource {
             reader.feedEof();
         }
         writer.closed(cause);
+        if (tls != null) {
+            tls.closed(cause);
+        }
         closedFuture.tryComplete(null);
     }
 
     boolean isClosing() {
-        return closed || closeAfterFlush;
+        return closed || closeAfterFlush || tlsClosing;
     }
 
     Throwable failure() {

@@ -4,16 +4,17 @@ import java.net.InetAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.Objects;
+import javax.net.ssl.SSLContext;
 
 /**
  * Options of a connection or a server: immutable, each {@code with...} gives a copy. Defaults are asyncio's:
  * a read limit of 64 KiB (the longest line or separator-delimited record {@link StreamReader#readUntil} takes),
  * a write buffer whose {@link StreamWriter#drain} waits above 64 KiB until it is down to 16 KiB, TCP_NODELAY on,
- * no connect timeout.
+ * no connect timeout, no TLS.
  */
 public final class StreamOptions {
     private static final StreamOptions DEFAULTS = new StreamOptions(null, true, 64 * 1024, 64 * 1024, 16 * 1024,
-            null, 100, InetAddress::getAllByName);
+            null, 100, InetAddress::getAllByName, null, true);
 
     private final Duration connectTimeout;
     private final boolean noDelay;
@@ -23,9 +24,11 @@ public final class StreamOptions {
     private final SocketAddress localAddress;
     private final int backlog;
     private final Resolver resolver;
+    private final SSLContext tlsContext;
+    private final boolean verifyHostname;
 
     private StreamOptions(Duration connectTimeout, boolean noDelay, int readLimit, int highWater, int lowWater,
-            SocketAddress localAddress, int backlog, Resolver resolver) {
+            SocketAddress localAddress, int backlog, Resolver resolver, SSLContext tlsContext, boolean verifyHostname) {
         this.connectTimeout = connectTimeout;
         this.noDelay = noDelay;
         this.readLimit = readLimit;
@@ -34,6 +37,8 @@ public final class StreamOptions {
         this.localAddress = localAddress;
         this.backlog = backlog;
         this.resolver = resolver;
+        this.tlsContext = tlsContext;
+        this.verifyHostname = verifyHostname;
     }
 
     /** asyncio's defaults; see the class documentation. */
@@ -46,11 +51,11 @@ public final class StreamOptions {
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("connect timeout must be positive: " + timeout);
         }
-        return new StreamOptions(timeout, noDelay, readLimit, highWater, lowWater, localAddress, backlog, resolver);
+        return new StreamOptions(timeout, noDelay, readLimit, highWater, lowWater, localAddress, backlog, resolver, tlsContext, verifyHostname);
     }
 
     public StreamOptions withNoDelay(boolean on) {
-        return new StreamOptions(connectTimeout, on, readLimit, highWater, lowWater, localAddress, backlog, resolver);
+        return new StreamOptions(connectTimeout, on, readLimit, highWater, lowWater, localAddress, backlog, resolver, tlsContext, verifyHostname);
     }
 
     /** The longest record {@link StreamReader#readUntil} and {@code readLine} take; reading pauses above twice it. */
@@ -58,7 +63,7 @@ public final class StreamOptions {
         if (bytes <= 0) {
             throw new IllegalArgumentException("read limit must be positive: " + bytes);
         }
-        return new StreamOptions(connectTimeout, noDelay, bytes, highWater, lowWater, localAddress, backlog, resolver);
+        return new StreamOptions(connectTimeout, noDelay, bytes, highWater, lowWater, localAddress, backlog, resolver, tlsContext, verifyHostname);
     }
 
     /** {@link StreamWriter#drain} waits while more than {@code high} bytes are buffered, until {@code low} are. */
@@ -66,24 +71,65 @@ public final class StreamOptions {
         if (low < 0 || high < low) {
             throw new IllegalArgumentException("need 0 <= low <= high, got high " + high + ", low " + low);
         }
-        return new StreamOptions(connectTimeout, noDelay, readLimit, high, low, localAddress, backlog, resolver);
+        return new StreamOptions(connectTimeout, noDelay, readLimit, high, low, localAddress, backlog, resolver, tlsContext, verifyHostname);
     }
 
     /** The local address a client binds before it connects. */
     public StreamOptions withLocalAddress(SocketAddress address) {
         return new StreamOptions(connectTimeout, noDelay, readLimit, highWater, lowWater,
-                Objects.requireNonNull(address, "address"), backlog, resolver);
+                Objects.requireNonNull(address, "address"), backlog, resolver, tlsContext, verifyHostname);
     }
 
     /** A server's accept backlog (asyncio's default 100). */
     public StreamOptions withBacklog(int backlog) {
-        return new StreamOptions(connectTimeout, noDelay, readLimit, highWater, lowWater, localAddress, backlog, resolver);
+        return new StreamOptions(connectTimeout, noDelay, readLimit, highWater, lowWater, localAddress, backlog, resolver, tlsContext, verifyHostname);
     }
 
     /** How host names are resolved (see {@link Resolver}). */
     public StreamOptions withResolver(Resolver resolver) {
         return new StreamOptions(connectTimeout, noDelay, readLimit, highWater, lowWater, localAddress, backlog,
-                Objects.requireNonNull(resolver, "resolver"));
+                Objects.requireNonNull(resolver, "resolver"), tlsContext, verifyHostname);
+    }
+
+    /**
+     * TLS with {@code context}, checking that the server's certificate matches the host name (endpoint
+     * identification "HTTPS"): {@code withTls(context, true)}.
+     */
+    public StreamOptions withTls(SSLContext context) {
+        return withTls(context, true);
+    }
+
+    /**
+     * TLS through {@code context}'s {@link javax.net.ssl.SSLEngine}. For {@link Streams#connect} (client mode): the
+     * engine is made with the host name and port as given to {@code connect} (the name also goes out as SNI when it
+     * is a DNS name), and the connect's future is done once the handshake is, or fails with the engine's exception
+     * as it came ({@link javax.net.ssl.SSLHandshakeException} for a certificate that is not trusted or, with
+     * {@code verifyHostname}, does not match the host: by DNS name, or by IP address when one was given). For
+     * {@link Streams#serve} (server mode, {@code verifyHostname} unused): the handler starts at once with the
+     * handshake under way; its reads and writes wait for it (bytes written wait as plaintext, counted by
+     * {@link StreamWriter#drain}), a failed handshake fails them with its exception, and
+     * {@link Connection#tlsHandshake()} awaits it explicitly. {@code verifyHostname} false checks the certificate's
+     * chain only (for certificates made for another name, or tests).
+     */
+    public StreamOptions withTls(SSLContext context, boolean verifyHostname) {
+        return new StreamOptions(connectTimeout, noDelay, readLimit, highWater, lowWater, localAddress, backlog,
+                resolver, Objects.requireNonNull(context, "context"), verifyHostname);
+    }
+
+    /** These options without TLS (the default). */
+    public StreamOptions withoutTls() {
+        return new StreamOptions(connectTimeout, noDelay, readLimit, highWater, lowWater, localAddress, backlog,
+                resolver, null, true);
+    }
+
+    /** The TLS context ({@link #withTls}), or null for plain TCP. */
+    public SSLContext tlsContext() {
+        return tlsContext;
+    }
+
+    /** Whether a TLS client checks the server's certificate against the host name (true unless turned off). */
+    public boolean verifiesHostname() {
+        return verifyHostname;
     }
 
     public Resolver resolver() {

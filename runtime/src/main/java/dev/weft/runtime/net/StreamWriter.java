@@ -41,7 +41,11 @@ public final class StreamWriter {
         stream.write(data, offset, length);
     }
 
-    /** How many bytes are buffered, not yet taken by the socket. */
+    /**
+     * How many bytes are buffered, not yet taken by the socket: what {@link #drain} compares with its marks. Under
+     * TLS, the TLS records queued (the bytes written plus a few dozen per record of up to 16 KiB) and the bytes
+     * written that wait, unencrypted, for the handshake.
+     */
     public long buffered() {
         return stream.pendingBytes();
     }
@@ -65,7 +69,12 @@ public final class StreamWriter {
         return f;
     }
 
-    /** Shuts the output down once the buffered bytes are out (a half-close: the peer reads the end of the stream). */
+    /**
+     * Shuts the output down once the buffered bytes are out (a half-close: the peer reads the end of the stream).
+     *
+     * @throws UnsupportedOperationException on a TLS connection (as asyncio's SSL transport): {@link #close} sends
+     *     close_notify and closes instead
+     */
     public void writeEof() {
         stream.checkLoopThread("shut the output of");
         stream.writeEof();

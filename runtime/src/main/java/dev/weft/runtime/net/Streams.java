@@ -114,8 +114,31 @@ public final class Streams {
         }
     }
 
-    /** A connected channel as a connection on {@code loop}, reading from now on. */
+    /**
+     * A connected channel as a connection on {@code loop}, reading from now on. The accepting side's: with
+     * {@link StreamOptions#withTls} it is a TLS server, its handshake started (a client goes through
+     * {@link #openClient}).
+     */
     static Connection open(EventLoop loop, SocketChannel channel, StreamOptions options) throws IOException {
+        Connection c = openPlain(loop, channel, options);
+        if (options.tlsContext() != null) {
+            c.stream().startTls(TlsLayer.serverEngine(options.tlsContext()));
+        }
+        return c;
+    }
+
+    /** A connected client channel as a connection; with TLS its handshake started (await {@code tlsHandshake()}). */
+    static Connection openClient(EventLoop loop, SocketChannel channel, StreamOptions options, String host, int port)
+            throws IOException {
+        Connection c = openPlain(loop, channel, options);
+        if (options.tlsContext() != null) {
+            c.stream().startTls(TlsLayer.clientEngine(options.tlsContext(), host, port, options.verifiesHostname()));
+        }
+        return c;
+    }
+
+    private static Connection openPlain(EventLoop loop, SocketChannel channel, StreamOptions options)
+            throws IOException {
         channel.configureBlocking(false);
         if (options.noDelay()) {
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
@@ -139,6 +162,8 @@ public final class Streams {
         private TimerHandle timer;
         private Future<Void> connected;
         private IOException first;
+        /** The connection while its TLS handshake goes on. */
+        private Connection tlsPending;
 
         Connect(EventLoop loop, String host, int port, StreamOptions options) {
             this.loop = loop;
@@ -180,10 +205,27 @@ public final class Streams {
                         failed(io);
                         return tryNext(task);
                     }
-                    return Streams.open(loop, channel, options);
+                    return opened(task, channel);
+                case 3:
+                    if (thrown != null) {
+                        tlsPending.abort(); // closed already when the handshake failed; not when cancelled
+                        throw thrown; // the engine's exception as it came (SSLHandshakeException, mostly)
+                    }
+                    return tlsPending;
                 default:
                     throw new IllegalStateException("connect resumed at an unknown point");
             }
+        }
+
+        /** Connected: the connection, or with TLS a suspension until its handshake is done. */
+        private Object opened(Task<Connection> task, SocketChannel ch) throws IOException {
+            Connection c = Streams.openClient(loop, ch, options, host, port);
+            if (options.tlsContext() == null) {
+                return c;
+            }
+            tlsPending = c;
+            label = 3;
+            return task.suspendOn(c.tlsHandshake());
         }
 
         private void failed(IOException e) {
@@ -207,7 +249,7 @@ public final class Streams {
                     }
                     channel = ch;
                     if (ch.connect(to)) {
-                        return Streams.open(loop, ch, options);
+                        return opened(task, ch);
                     }
                 } catch (IOException e) {
                     closeQuietly(ch);

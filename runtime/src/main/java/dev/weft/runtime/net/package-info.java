@@ -18,6 +18,13 @@
  * }
  * }</pre>
  *
+ * <p><b>TLS</b> through {@link javax.net.ssl.SSLEngine} with an {@link javax.net.ssl.SSLContext} the caller makes:
+ * {@link dev.weft.runtime.net.StreamOptions#withTls} for {@code connect} (the connection is returned once the
+ * handshake is done, the certificate checked against the host name unless turned off) and for {@code serve} (each
+ * connection's handshake starts at the accept; the handler's reads and writes wait for it), and
+ * {@link dev.weft.runtime.net.Connection#startTls} to upgrade an open connection (STARTTLS). {@code close()} sends
+ * close_notify, which the peer's reader sees as the end of the stream; {@code writeEof()} is not supported under TLS.
+ *
  * <p><b>Failures</b> arrive at the {@code await} as the original {@link java.io.IOException} subclass, never
  * wrapped ({@link java.net.ConnectException} for a refused connection, {@link java.net.SocketTimeoutException} for a
  * connect timeout, the channel's own exception for a reset), so {@code await(x, IOException.class)} catches them.
