@@ -273,6 +273,10 @@ final class TlsLayer {
             pumpSteps();
         } catch (SSLException e) {
             failed(e);
+        } catch (RuntimeException e) {
+            // a delegated task's or a provider's unchecked failure: the connection cannot go on, and its awaits
+            // must hear of it as an IOException like every other failure of it
+            failed(new SSLException(e.toString(), e));
         } finally {
             pumping = false;
         }

@@ -15,6 +15,7 @@ import dev.weft.runtime.net.StreamOptions;
 import dev.weft.runtime.net.Streams;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
@@ -208,6 +209,37 @@ class TlsTest {
         String got = run(() -> connectWith(otherServerContext,
                 StreamOptions.defaults().withTls(otherClientContext, false)));
         assertEquals("connected, tls true; server [read 0]", got);
+    }
+
+    /** A name resolved to 127.0.0.1 whatever it is: the name, not the address, is what the certificate must match. */
+    private static StreamOptions byName(SSLContext ctx) {
+        return tls(ctx).withResolver(name -> new InetAddress[] {InetAddress.getByAddress(name, new byte[] {127, 0, 0, 1})});
+    }
+
+    @Async
+    static Task<String> connectByName(SSLContext serverCtx, SSLContext clientCtx, String name) {
+        Server server = await(Streams.serve(TlsTest::echoLines, HOST, 0, tls(serverCtx)));
+        String got;
+        try {
+            Connection c = await(Streams.connect(name, server.port(), byName(clientCtx)), IOException.class);
+            c.writer().write("hi\n".getBytes(UTF_8));
+            got = await(c.reader().readTextLine(UTF_8));
+            c.close();
+            await(c.closed());
+        } catch (IOException e) {
+            got = e.getClass().getName();
+        }
+        server.close();
+        await(server.closed());
+        return Task.completed(got);
+    }
+
+    @Test
+    void theHostNameGivenIsWhatTheCertificateMustMatch() {
+        assertEquals("tls hi", run(() -> connectByName(otherServerContext, otherClientContext, "other.test")));
+        assertEquals("tls hi", run(() -> connectByName(serverContext, clientContext, "localhost")));
+        assertEquals(SSLHandshakeException.class.getName(),
+                run(() -> connectByName(serverContext, clientContext, "other.test")));
     }
 
     // ------------------------------------------------------------------------------------------ STARTTLS
