@@ -36,6 +36,7 @@ final class SocketStream implements ByteSource {
     private TlsLayer tls;
     /** close() was called under TLS: close_notify follows the bytes written (after the handshake if need be). */
     private boolean tlsClosing;
+    private final java.time.Duration tlsHandshakeTimeout;
     private Throwable failure;
     final Future<Void> closedFuture;
     /** What the loop closes when it closes before this connection did: an abort (nothing can be flushed then). */
@@ -50,6 +51,7 @@ final class SocketStream implements ByteSource {
         this.reader = new StreamReader(this, options.readLimit());
         this.writer = new StreamWriter(this, options.highWater(), options.lowWater());
         this.closedFuture = new Future<>(loop);
+        this.tlsHandshakeTimeout = options.tlsHandshakeTimeout();
     }
 
     void start() {
@@ -165,7 +167,7 @@ final class SocketStream implements ByteSource {
             return Future.failed(new javax.net.ssl.SSLHandshakeException(
                     "Cannot start TLS on " + this + ": the peer closed its side"));
         }
-        tls = new TlsLayer(this, engine);
+        tls = new TlsLayer(this, engine, tlsHandshakeTimeout);
         resumeReadingNow();
         tls.start();
         return tls.handshake;

@@ -10,11 +10,11 @@ import javax.net.ssl.SSLContext;
  * Options of a connection or a server: immutable, each {@code with...} gives a copy. Defaults are asyncio's:
  * a read limit of 64 KiB (the longest line or separator-delimited record {@link StreamReader#readUntil} takes),
  * a write buffer whose {@link StreamWriter#drain} waits above 64 KiB until it is down to 16 KiB, TCP_NODELAY on,
- * no connect timeout, no TLS.
+ * no connect timeout, no TLS (a TLS handshake timeout of 60 seconds).
  */
 public final class StreamOptions {
     private static final StreamOptions DEFAULTS = new StreamOptions(null, true, 64 * 1024, 64 * 1024, 16 * 1024,
-            null, 100, InetAddress::getAllByName, null, true);
+            null, 100, InetAddress::getAllByName, null, true, Duration.ofSeconds(60));
 
     private final Duration connectTimeout;
     private final boolean noDelay;
@@ -26,9 +26,11 @@ public final class StreamOptions {
     private final Resolver resolver;
     private final SSLContext tlsContext;
     private final boolean verifyHostname;
+    private final Duration tlsHandshakeTimeout;
 
     private StreamOptions(Duration connectTimeout, boolean noDelay, int readLimit, int highWater, int lowWater,
-            SocketAddress localAddress, int backlog, Resolver resolver, SSLContext tlsContext, boolean verifyHostname) {
+            SocketAddress localAddress, int backlog, Resolver resolver, SSLContext tlsContext, boolean verifyHostname,
+            Duration tlsHandshakeTimeout) {
         this.connectTimeout = connectTimeout;
         this.noDelay = noDelay;
         this.readLimit = readLimit;
@@ -39,6 +41,7 @@ public final class StreamOptions {
         this.resolver = resolver;
         this.tlsContext = tlsContext;
         this.verifyHostname = verifyHostname;
+        this.tlsHandshakeTimeout = tlsHandshakeTimeout;
     }
 
     /** asyncio's defaults; see the class documentation. */
@@ -51,11 +54,11 @@ public final class StreamOptions {
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("connect timeout must be positive: " + timeout);
         }
-        return new StreamOptions(timeout, noDelay, readLimit, highWater, lowWater, localAddress, backlog, resolver, tlsContext, verifyHostname);
+        return new StreamOptions(timeout, noDelay, readLimit, highWater, lowWater, localAddress, backlog, resolver, tlsContext, verifyHostname, tlsHandshakeTimeout);
     }
 
     public StreamOptions withNoDelay(boolean on) {
-        return new StreamOptions(connectTimeout, on, readLimit, highWater, lowWater, localAddress, backlog, resolver, tlsContext, verifyHostname);
+        return new StreamOptions(connectTimeout, on, readLimit, highWater, lowWater, localAddress, backlog, resolver, tlsContext, verifyHostname, tlsHandshakeTimeout);
     }
 
     /** The longest record {@link StreamReader#readUntil} and {@code readLine} take; reading pauses above twice it. */
@@ -63,7 +66,7 @@ public final class StreamOptions {
         if (bytes <= 0) {
             throw new IllegalArgumentException("read limit must be positive: " + bytes);
         }
-        return new StreamOptions(connectTimeout, noDelay, bytes, highWater, lowWater, localAddress, backlog, resolver, tlsContext, verifyHostname);
+        return new StreamOptions(connectTimeout, noDelay, bytes, highWater, lowWater, localAddress, backlog, resolver, tlsContext, verifyHostname, tlsHandshakeTimeout);
     }
 
     /** {@link StreamWriter#drain} waits while more than {@code high} bytes are buffered, until {@code low} are. */
@@ -71,24 +74,24 @@ public final class StreamOptions {
         if (low < 0 || high < low) {
             throw new IllegalArgumentException("need 0 <= low <= high, got high " + high + ", low " + low);
         }
-        return new StreamOptions(connectTimeout, noDelay, readLimit, high, low, localAddress, backlog, resolver, tlsContext, verifyHostname);
+        return new StreamOptions(connectTimeout, noDelay, readLimit, high, low, localAddress, backlog, resolver, tlsContext, verifyHostname, tlsHandshakeTimeout);
     }
 
     /** The local address a client binds before it connects. */
     public StreamOptions withLocalAddress(SocketAddress address) {
         return new StreamOptions(connectTimeout, noDelay, readLimit, highWater, lowWater,
-                Objects.requireNonNull(address, "address"), backlog, resolver, tlsContext, verifyHostname);
+                Objects.requireNonNull(address, "address"), backlog, resolver, tlsContext, verifyHostname, tlsHandshakeTimeout);
     }
 
     /** A server's accept backlog (asyncio's default 100). */
     public StreamOptions withBacklog(int backlog) {
-        return new StreamOptions(connectTimeout, noDelay, readLimit, highWater, lowWater, localAddress, backlog, resolver, tlsContext, verifyHostname);
+        return new StreamOptions(connectTimeout, noDelay, readLimit, highWater, lowWater, localAddress, backlog, resolver, tlsContext, verifyHostname, tlsHandshakeTimeout);
     }
 
     /** How host names are resolved (see {@link Resolver}). */
     public StreamOptions withResolver(Resolver resolver) {
         return new StreamOptions(connectTimeout, noDelay, readLimit, highWater, lowWater, localAddress, backlog,
-                Objects.requireNonNull(resolver, "resolver"), tlsContext, verifyHostname);
+                Objects.requireNonNull(resolver, "resolver"), tlsContext, verifyHostname, tlsHandshakeTimeout);
     }
 
     /**
@@ -113,13 +116,30 @@ public final class StreamOptions {
      */
     public StreamOptions withTls(SSLContext context, boolean verifyHostname) {
         return new StreamOptions(connectTimeout, noDelay, readLimit, highWater, lowWater, localAddress, backlog,
-                resolver, Objects.requireNonNull(context, "context"), verifyHostname);
+                resolver, Objects.requireNonNull(context, "context"), verifyHostname, tlsHandshakeTimeout);
     }
 
     /** These options without TLS (the default). */
     public StreamOptions withoutTls() {
         return new StreamOptions(connectTimeout, noDelay, readLimit, highWater, lowWater, localAddress, backlog,
-                resolver, null, true);
+                resolver, null, true, tlsHandshakeTimeout);
+    }
+
+    /**
+     * A TLS handshake (at a connect, an accept or {@link Connection#startTls}) not done after {@code timeout} fails
+     * with {@link java.net.SocketTimeoutException} and the connection is closed; 60 seconds unless set (asyncio's
+     * {@code ssl_handshake_timeout}).
+     */
+    public StreamOptions withTlsHandshakeTimeout(Duration timeout) {
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("TLS handshake timeout must be positive: " + timeout);
+        }
+        return new StreamOptions(connectTimeout, noDelay, readLimit, highWater, lowWater, localAddress, backlog,
+                resolver, tlsContext, verifyHostname, timeout);
+    }
+
+    public Duration tlsHandshakeTimeout() {
+        return tlsHandshakeTimeout;
     }
 
     /** The TLS context ({@link #withTls}), or null for plain TCP. */

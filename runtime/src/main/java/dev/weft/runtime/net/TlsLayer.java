@@ -1,8 +1,11 @@
 package dev.weft.runtime.net;
 
 import dev.weft.runtime.Future;
+import dev.weft.runtime.TimerHandle;
 import java.io.IOException;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
@@ -56,9 +59,13 @@ final class TlsLayer {
     /** Re-entry guard: the pump runs to completion before it runs again. */
     private boolean pumping;
 
-    TlsLayer(SocketStream stream, SSLEngine engine) {
+    private final Duration timeout;
+    private TimerHandle timer;
+
+    TlsLayer(SocketStream stream, SSLEngine engine, Duration timeout) {
         this.stream = stream;
         this.engine = engine;
+        this.timeout = timeout;
         this.handshake = new Future<>(stream.loop);
         SSLSession s = engine.getSession();
         this.netIn = ByteBuffer.allocate(s.getPacketBufferSize());
@@ -94,6 +101,14 @@ final class TlsLayer {
 
     /** Begins the handshake: a client sends its hello now, a server waits for the client's. */
     void start() {
+        if (timeout != null) {
+            timer = stream.loop.callLater(timeout, () -> {
+                timer = null;
+                if (handshaking && !stream.isClosedNow()) {
+                    failed(new SocketTimeoutException("TLS handshake with " + stream + " not done after " + timeout));
+                }
+            });
+        }
         try {
             engine.beginHandshake();
         } catch (SSLException e) {
@@ -373,9 +388,17 @@ final class TlsLayer {
 
     private void handshakeDone() throws SSLException {
         handshaking = false;
+        cancelTimer();
         handshake.tryComplete(null);
         flushEarly();
         closeIfFlushed();
+    }
+
+    private void cancelTimer() {
+        if (timer != null) {
+            timer.cancel();
+            timer = null;
+        }
     }
 
     private void closeIfFlushed() {
@@ -387,6 +410,7 @@ final class TlsLayer {
 
     /** The stream closed (or failed with {@code cause}): a handshake still going on fails. */
     void closed(Throwable cause) {
+        cancelTimer();
         if (handshaking) {
             handshaking = false;
             Throwable e = cause != null ? cause

@@ -242,6 +242,38 @@ class TlsTest {
                 run(() -> connectByName(serverContext, clientContext, "other.test")));
     }
 
+    /** Reads to the end of the stream, answering nothing. */
+    @Async
+    static Task<Void> silent(Connection c) {
+        await(c.reader().read(-1));
+        c.close();
+        return Task.completed(null);
+    }
+
+    @Async
+    static Task<String> handshakeTimeout() {
+        Server server = await(Streams.serve(TlsTest::silent, HOST, 0)); // plain: the client's hello gets no answer
+        StreamOptions opts = tls(clientContext).withTlsHandshakeTimeout(Duration.ofMillis(300));
+        long t0 = System.nanoTime();
+        String got;
+        try {
+            await(Streams.connect(HOST, server.port(), opts), IOException.class);
+            got = "connected?";
+        } catch (IOException e) {
+            got = e.getClass().getName();
+        }
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        server.close();
+        await(server.closed()); // the handler saw the end: the connection was closed
+        return Task.completed(got + (ms >= 250 ? " after the timeout" : " after " + ms + " ms"));
+    }
+
+    @Test
+    void aHandshakeThatGetsNoAnswerTimesOut() {
+        assertEquals(java.net.SocketTimeoutException.class.getName() + " after the timeout",
+                run(TlsTest::handshakeTimeout));
+    }
+
     // ------------------------------------------------------------------------------------------ STARTTLS
 
     /** Plain lines until "STARTTLS", then "GO", the upgrade, and TLS lines (echoLines) to the end. */
