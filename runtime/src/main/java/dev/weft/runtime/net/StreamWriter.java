@@ -29,7 +29,8 @@ public final class StreamWriter {
      * Writes {@code data}, or buffers what the socket does not take now; never blocks. Once the socket has failed,
      * what is written is dropped and {@link #drain} fails with the socket's exception, as asyncio's writer does.
      *
-     * @throws IllegalStateException after {@link #writeEof} or {@link #close}
+     * @throws IllegalStateException after {@link #writeEof} or {@link #close}; under TLS, also once the TLS output
+     *     is closed (a TLS 1.2 peer's close_notify closes both directions; a TLS 1.3 peer's only its own)
      */
     public void write(byte[] data) {
         write(data, 0, data.length);
