@@ -96,6 +96,19 @@ public final class DatagramEndpoint implements AutoCloseable {
         this.closedFuture = new Future<>(loop);
     }
 
+    /** What the loop closes when it closes first: the socket, at once (nothing can be sent or awaited after). */
+    private final AutoCloseable atLoopClose = this::closeWithLoop;
+
+    private void closeWithLoop() {
+        closing = true;
+        closed = true;
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // closed either way
+        }
+    }
+
     /**
      * A channel of {@code family} (null: the platform's default) bound to {@code bindAt} (null: an ephemeral port
      * on the wildcard address, chosen by connect), connected to {@code connectTo} when not null, reading from now.
@@ -113,6 +126,7 @@ public final class DatagramEndpoint implements AutoCloseable {
             }
             DatagramEndpoint e = new DatagramEndpoint(loop, ch, queueLimit);
             loop.addReader(ch, e::onReadable);
+            loop.closeWithLoop(e.atLoopClose); // EventLoop.run's end closes it
             return e;
         } catch (IOException | RuntimeException ex) {
             ch.close();
@@ -427,6 +441,7 @@ public final class DatagramEndpoint implements AutoCloseable {
         closed = true;
         outbox.clear();
         outBytes = 0;
+        loop.stopClosingWithLoop(atLoopClose);
         try {
             channel.close(); // forgets its selector key, writer included
         } catch (IOException ignored) {

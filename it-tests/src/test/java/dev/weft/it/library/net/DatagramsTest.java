@@ -425,4 +425,20 @@ class DatagramsTest {
         assertEquals(PortUnreachableException.class.getName() + ", still open",
                 run(DatagramsTest::portUnreachable));
     }
+
+    @Async
+    static Task<Integer> leftOpen() {
+        DatagramEndpoint e = await(Datagrams.bind("127.0.0.1", 0));
+        return Task.completed(e.localAddress().getPort());
+    }
+
+    /** EventLoop.run's end closes an endpoint left open: its port can be bound again at once. */
+    @Test
+    void theEndOfRunClosesAnEndpointLeftOpen() throws Exception {
+        int port = EventLoop.run(DatagramsTest::leftOpen);
+        try (DatagramChannel again = DatagramChannel.open()) {
+            again.bind(new InetSocketAddress("127.0.0.1", port)); // BindException if it were still open
+            assertEquals(port, ((InetSocketAddress) again.getLocalAddress()).getPort());
+        }
+    }
 }
