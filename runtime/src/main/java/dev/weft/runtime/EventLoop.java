@@ -668,6 +668,8 @@ public final class EventLoop implements AutoCloseable {
         inbox.drainTo(this);
         timers.purgeIfMostlyCancelled();
 
+        LoopWaiter w = waiter; // read once: the field is volatile for the producers' sake
+        boolean waited = false;
         if (ready.size() == 0 && !stopping) {
             long timeout = -1; // forever
             TimerHandle next = timers.peek();
@@ -675,20 +677,19 @@ public final class EventLoop implements AutoCloseable {
                 timeout = Math.max(0L, next.when - time());
             }
             if (timeout != 0) {
-                LoopWaiter w = waiter;
                 if (w == null) {
                     w = new ParkWaiter();
                     waiter = w;
                 }
                 w.await(inbox, timeout);
+                waited = true;
                 inbox.drainTo(this);
-            } else if (waiter instanceof SelectorWaiter s) {
-                s.poll();
             }
-        } else if (waiter instanceof SelectorWaiter s) {
-            s.poll();
         }
-        if (waiter instanceof SelectorWaiter s) {
+        if (w instanceof SelectorWaiter s) {
+            if (!waited) {
+                s.poll(); // callbacks are ready: the channels are looked at without waiting
+            }
             s.queueReady(this); // after what other threads sent, before the timers due
         }
 

@@ -4,7 +4,8 @@ package dev.weft.runtime;
  * A loop's ready queue (asyncio's {@code _ready}): the callbacks and task steps to run, in order, each an (action,
  * argument) pair, so that scheduling a step or a callback allocates nothing. A ring with a power-of-two length that
  * doubles when full and never shrinks (a loop that runs little stays small: 4 pairs to start). A turn runs the pairs
- * that were ready when it began ({@link #size()} then), so what they schedule waits for the next turn. Loop thread.
+ * that were ready when it began ({@link #size()} then), so what they schedule waits for the next turn. Loop thread
+ * (also the ring of a thread's {@link Trampoline}).
  */
 final class ReadyQueue {
     private Object[] ring = new Object[8];

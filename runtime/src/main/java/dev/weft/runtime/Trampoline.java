@@ -12,9 +12,7 @@ final class Trampoline {
     private static final ThreadLocal<Trampoline> CURRENT = ThreadLocal.withInitial(Trampoline::new);
     private static final System.Logger LOG = System.getLogger("dev.weft.runtime");
 
-    private Object[] ring = new Object[32];
-    private int head;
-    private int tail;
+    private final ReadyQueue queue = new ReadyQueue();
     private boolean draining;
 
     private Trampoline() {
@@ -24,18 +22,17 @@ final class Trampoline {
     static void run(Object callback, Object future) {
         Trampoline t = CURRENT.get();
         if (t.draining) {
-            t.push(callback, future);
+            t.queue.add(callback, future);
             return;
         }
         t.draining = true;
         try {
             invoke(callback, future);
-            while (t.head != t.tail) {
-                Object cb = t.ring[t.head];
-                Object f = t.ring[t.head + 1];
-                t.ring[t.head] = null;
-                t.ring[t.head + 1] = null;
-                t.head = (t.head + 2) & (t.ring.length - 1);
+            ReadyQueue q = t.queue;
+            while (q.size() > 0) {
+                Object cb = q.firstAction();
+                Object f = q.firstArg();
+                q.removeFirst();
                 invoke(cb, f);
             }
         } finally {
@@ -49,25 +46,5 @@ final class Trampoline {
         } catch (Throwable e) {
             LOG.log(System.Logger.Level.ERROR, "Exception in done-callback " + callback + " of " + future, e);
         }
-    }
-
-    private void push(Object callback, Object future) {
-        ring[tail] = callback;
-        ring[tail + 1] = future;
-        tail = (tail + 2) & (ring.length - 1);
-        if (tail == head) {
-            grow();
-        }
-    }
-
-    private void grow() {
-        int n = ring.length;
-        Object[] bigger = new Object[n * 2];
-        int firstPart = n - head;
-        System.arraycopy(ring, head, bigger, 0, firstPart);
-        System.arraycopy(ring, 0, bigger, firstPart, head);
-        ring = bigger;
-        head = 0;
-        tail = n;
     }
 }
