@@ -49,7 +49,8 @@ import java.util.concurrent.atomic.LongAdder;
  * blocking sockets (Java 21+), and CPython asyncio's streams (3.12 when found; skipped with a note otherwise).
  *
  * <p>{@code java -cp benchmarks.jar dev.weft.benchmarks.EchoBench [seconds per cell] [bulk MiB]} (defaults 5 and
- * 1024). The client shares the machine with the server, so on 2 cores a server's second loop competes with the
+ * 1024); {@code -Decho.only=Netty} runs only the contenders whose name contains the text. The client shares
+ * the machine with the server, so on 2 cores a server's second loop competes with the
  * client's threads: read (b)'s scaling with that in mind.
  */
 public final class EchoBench {
@@ -251,60 +252,127 @@ public final class EchoBench {
 
     // ------------------------------------------------------------------------------------------ the client
 
-    /** Round trips per second over {@code connections} connections, one blocking client thread each. */
-    static double pingPong(int port, int connections, double seconds) throws Exception {
+    /** Round trips per second of one connection, on one blocking client thread: latency. */
+    static double pingPong(int port, double seconds) throws Exception {
         LongAdder trips = new LongAdder();
         AtomicBoolean counting = new AtomicBoolean();
         AtomicBoolean stop = new AtomicBoolean();
-        List<Thread> threads = new ArrayList<>();
-        List<Socket> sockets = new ArrayList<>();
-        for (int i = 0; i < connections; i++) {
-            Socket s = new Socket("127.0.0.1", port);
-            s.setTcpNoDelay(true);
-            sockets.add(s);
-            Thread t = new Thread(() -> {
-                byte[] msg = new byte[MESSAGE];
-                byte[] back = new byte[MESSAGE];
-                try {
-                    OutputStream out = s.getOutputStream();
-                    InputStream in = s.getInputStream();
-                    while (!stop.get()) {
-                        out.write(msg);
-                        int got = 0;
-                        while (got < MESSAGE) {
-                            int n = in.read(back, got, MESSAGE - got);
-                            if (n < 0) {
-                                return;
-                            }
-                            got += n;
+        Socket s = new Socket("127.0.0.1", port);
+        s.setTcpNoDelay(true);
+        Thread t = new Thread(() -> {
+            byte[] msg = new byte[MESSAGE];
+            byte[] back = new byte[MESSAGE];
+            try {
+                OutputStream out = s.getOutputStream();
+                InputStream in = s.getInputStream();
+                while (!stop.get()) {
+                    out.write(msg);
+                    int got = 0;
+                    while (got < MESSAGE) {
+                        int n = in.read(back, got, MESSAGE - got);
+                        if (n < 0) {
+                            return;
                         }
-                        if (counting.get()) {
-                            trips.increment();
-                        }
+                        got += n;
                     }
-                } catch (IOException e) {
-                    if (!stop.get()) {
-                        throw new java.io.UncheckedIOException(e);
+                    if (counting.get()) {
+                        trips.increment();
                     }
                 }
-            }, "echo-client-" + i);
-            t.setDaemon(true);
-            threads.add(t);
-            t.start();
+            } catch (IOException e) {
+                if (!stop.get()) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+        }, "echo-client");
+        t.setDaemon(true);
+        t.start();
+        double perSecond = measure(trips, counting, seconds);
+        stop.set(true);
+        s.close();
+        t.join(5000);
+        return perSecond;
+    }
+
+    /**
+     * Total round trips per second over {@code connections} connections driven by one non-blocking client thread
+     * (a selector): each connection writes a message, waits for all of it back, and writes the next. One client
+     * thread keeps the client's cost flat and its scheduling out of the figure (a thread per connection made the
+     * kernel's wake-ups of 100 threads the noise that decided the result).
+     */
+    static double pingPongMany(int port, int connections, double seconds) throws Exception {
+        LongAdder trips = new LongAdder();
+        AtomicBoolean counting = new AtomicBoolean();
+        AtomicBoolean stop = new AtomicBoolean();
+        java.nio.channels.Selector selector = java.nio.channels.Selector.open();
+        List<java.nio.channels.SocketChannel> channels = new ArrayList<>();
+        for (int i = 0; i < connections; i++) {
+            java.nio.channels.SocketChannel ch = java.nio.channels.SocketChannel.open(
+                    new InetSocketAddress("127.0.0.1", port));
+            ch.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
+            ch.configureBlocking(false);
+            ch.register(selector, java.nio.channels.SelectionKey.OP_READ, java.nio.ByteBuffer.allocate(MESSAGE));
+            channels.add(ch);
         }
-        Thread.sleep(Math.max(200, (long) (seconds * 200))); // warm-up: a fifth of the measured time
+        CompletableFuture<Void> failed = new CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            java.nio.ByteBuffer msg = java.nio.ByteBuffer.allocateDirect(MESSAGE);
+            try {
+                for (java.nio.channels.SocketChannel ch : channels) {
+                    msg.clear();
+                    ch.write(msg); // 64 bytes always fit an empty socket buffer
+                }
+                while (!stop.get()) {
+                    selector.select(key -> {
+                        java.nio.channels.SocketChannel ch = (java.nio.channels.SocketChannel) key.channel();
+                        java.nio.ByteBuffer back = (java.nio.ByteBuffer) key.attachment();
+                        try {
+                            if (ch.read(back) < 0) {
+                                key.cancel();
+                                return;
+                            }
+                            if (!back.hasRemaining()) {
+                                back.clear();
+                                if (counting.get()) {
+                                    trips.increment();
+                                }
+                                msg.clear();
+                                ch.write(msg);
+                            }
+                        } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    }, 100);
+                }
+            } catch (IOException | RuntimeException e) {
+                if (!stop.get()) {
+                    failed.completeExceptionally(e);
+                }
+            }
+        }, "echo-client");
+        t.setDaemon(true);
+        t.start();
+        double perSecond = measure(trips, counting, seconds);
+        stop.set(true);
+        t.join(5000);
+        for (java.nio.channels.SocketChannel ch : channels) {
+            ch.close();
+        }
+        selector.close();
+        if (failed.isCompletedExceptionally()) {
+            failed.join();
+        }
+        return perSecond;
+    }
+
+    /** Waits a fifth of {@code seconds} (warm-up), then counts for {@code seconds}: per second. */
+    private static double measure(LongAdder trips, AtomicBoolean counting, double seconds) throws InterruptedException {
+        Thread.sleep(Math.max(200, (long) (seconds * 200)));
         counting.set(true);
         long t0 = System.nanoTime();
         Thread.sleep((long) (seconds * 1000));
         counting.set(false);
         long took = System.nanoTime() - t0;
-        stop.set(true);
-        for (Socket s : sockets) {
-            s.close();
-        }
-        for (Thread t : threads) {
-            t.join(5000);
-        }
         return trips.sum() / (took / 1e9);
     }
 
@@ -364,21 +432,42 @@ public final class EchoBench {
         } else {
             System.out.println("(asyncio skipped: no python3.12 on the PATH or under ~/.pyenv/versions)");
         }
-        System.out.printf("echo over loopback, %s, %.1f s per cell, bulk %d MiB%n", Runtime.version(), seconds, mib);
+        String only = System.getProperty("echo.only"); // a part of a contender's name: only those run
+        if (only != null) {
+            contenders.removeIf(c -> !c.name().contains(only));
+        }
+        int rounds = Integer.getInteger("echo.rounds", 3);
+        System.out.printf("echo over loopback, %s, %d cores, %.1f s per cell, bulk %d MiB, median of %d rounds"
+                + " (contenders in turn in each round)%n", Runtime.version(),
+                Runtime.getRuntime().availableProcessors(), seconds, mib, rounds);
+        double[][][] cells = new double[contenders.size()][3][rounds];
+        for (int round = 0; round < rounds; round++) {
+            for (int i = 0; i < contenders.size(); i++) {
+                try (Running r = contenders.get(i).start()) {
+                    cells[i][0][round] = pingPong(r.port(), seconds);
+                    cells[i][1][round] = pingPongMany(r.port(), 100, seconds);
+                    cells[i][2][round] = bulk(r.port(), mib);
+                }
+                System.err.printf("round %d %s: %,.0f %,.0f %,.0f%n", round + 1, contenders.get(i).name(),
+                        cells[i][0][round], cells[i][1][round], cells[i][2][round]);
+            }
+        }
         System.out.println("| server | (a) 1 connection, round trips/s | (b) 100 connections, round trips/s "
                 + "| (c) bulk, MiB/s |");
         System.out.println("|---|---|---|---|");
-        for (Contender c : contenders) {
-            double a;
-            double b;
-            double bulk;
-            try (Running r = c.start()) {
-                a = pingPong(r.port(), 1, seconds);
-                b = pingPong(r.port(), 100, seconds);
-                bulk = bulk(r.port(), mib);
-            }
-            System.out.printf("| %s | %,.0f | %,.0f | %,.0f |%n", c.name(), a, b, bulk);
+        for (int i = 0; i < contenders.size(); i++) {
+            System.out.printf("| %s | %s | %s | %s |%n", contenders.get(i).name(), cell(cells[i][0]),
+                    cell(cells[i][1]), cell(cells[i][2]));
         }
+    }
+
+    /** The median, and the range when there are several rounds. */
+    private static String cell(double[] values) {
+        double[] v = values.clone();
+        java.util.Arrays.sort(v);
+        double median = v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+        return v.length == 1 ? String.format("%,.0f", median)
+                : String.format("%,.0f (%,.0f-%,.0f)", median, v[0], v[v.length - 1]);
     }
 
     interface Starter {

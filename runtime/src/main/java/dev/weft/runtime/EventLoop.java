@@ -123,6 +123,9 @@ public final class EventLoop implements AutoCloseable {
     /** The task {@link #resumeChain} steps now, and the awaiter it handed on at its end, to step next. */
     private Task<?> chainStepping;
     private Task<?> chainNext;
+    /** The task to resume, and the done future it resumes from, once the step running now has unwound. */
+    private Task<?> afterStep;
+    private Future<?> afterStepFrom;
     /** The pending tasks; made at the first registration. Loop thread. */
     private PendingTasks tasks;
 
@@ -397,19 +400,60 @@ public final class EventLoop implements AutoCloseable {
         }
     }
 
-    /** Steps {@code awaiter}, then each awaiter the stepped task hands on when it finishes. Loop thread. */
-    private void resumeChain(Task<?> awaiter, Task<?> finished) {
+    /**
+     * True when {@link #resumeAfterStep} may be called: a callback of this loop's turn runs now, on this thread, and
+     * no other resumption waits for it to unwind.
+     */
+    boolean canResumeAfterStep() {
+        return dispatching && afterStep == null && owner == Thread.currentThread();
+    }
+
+    /**
+     * Resumes {@code awaiter} from {@code from}, a future that is done and whose callback the caller took, as soon
+     * as the callback running now (a task's step) has unwound, before anything else runs: an {@link AsyncGenerator}'s consumer
+     * going on in the step in which the generator's body emitted or ended, as asyncio's consumer goes on in the step
+     * that ran the generator's frame. Only after {@link #canResumeAfterStep()} said true.
+     */
+    void resumeAfterStep(Task<?> awaiter, Future<?> from) {
+        afterStep = awaiter;
+        afterStepFrom = from;
+    }
+
+    /** The resumption {@link #resumeAfterStep} left, after the callback that left it (see {@link #dispatch}). */
+    private void runAfterStep() {
+        Task<?> t = afterStep;
+        Future<?> from = afterStepFrom;
+        afterStep = null;
+        afterStepFrom = null;
+        resumeChain(t, from);
+    }
+
+    /**
+     * Steps {@code awaiter} (from {@code from}: a finished task, or a done future), then each awaiter the stepped task
+     * hands on when it finishes, and each resumption a step leaves with {@link #resumeAfterStep}. Loop thread.
+     */
+    private void resumeChain(Task<?> awaiter, Object from) {
         Task<?> outer = chainStepping; // a chain started inside a step that is not its own (a barrier's, say)
         directDepth++;
         try {
             Task<?> t = awaiter;
-            Task<?> from = finished;
+            Object f = from;
             while (t != null) {
                 chainStepping = t;
-                t.resumeFrom(from);
-                from = t;
-                t = chainNext;
+                t.resumeFrom(f);
+                Task<?> next = chainNext;
                 chainNext = null;
+                if (next != null) {
+                    f = t;
+                    t = next;
+                } else if (afterStep != null) {
+                    t = afterStep;
+                    f = afterStepFrom;
+                    afterStep = null;
+                    afterStepFrom = null;
+                } else {
+                    t = null;
+                }
             }
         } finally {
             chainStepping = outer;
@@ -789,6 +833,9 @@ public final class EventLoop implements AutoCloseable {
             }
         } catch (Throwable e) {
             reportError(new LoopError("Exception in callback " + action, e, action));
+        }
+        if (afterStep != null) {
+            runAfterStep(); // a step it ran left a resumption (an async generator's consumer): it goes on now
         }
     }
 

@@ -406,8 +406,15 @@ public class Future<T> implements java.util.concurrent.Future<T>, CompletionStag
         }
         if (cbs instanceof CallbackList list) {
             for (int i = 0; i < list.size; i++) {
-                loop.enqueue(list.items[i], this);
+                Object cb = list.items[i];
+                if (cb instanceof DoneHook h) {
+                    h.accept(this);
+                } else {
+                    loop.enqueue(cb, this);
+                }
             }
+        } else if (cbs instanceof DoneHook h) {
+            h.accept(this);
         } else {
             loop.enqueue(cbs, this);
         }
