@@ -16,7 +16,8 @@ import javax.net.ssl.SSLEngine;
  */
 final class SocketStream implements ByteSource {
     /** One scratch buffer per loop thread for reads: a connection holds no read buffer of its own while idle. */
-    private static final ThreadLocal<ByteBuffer> SCRATCH = ThreadLocal.withInitial(() -> ByteBuffer.allocate(64 * 1024));
+    private static final ThreadLocal<ByteBuffer> SCRATCH = ThreadLocal.withInitial(
+            () -> ByteBuffer.allocateDirect(256 * 1024));
 
     final EventLoop loop;
     final SocketChannel channel;
@@ -111,7 +112,8 @@ final class SocketStream implements ByteSource {
             return;
         }
         if (n > 0) {
-            reader.feed(scratch.array(), 0, n);
+            scratch.flip();
+            reader.feed(scratch);
             if (reader.buffered() > reader.limit() * 2L) {
                 pauseReading();
             }

@@ -34,6 +34,22 @@ public final class StreamReader {
     // ------------------------------------------------------------------------------------------ the stream's side
 
     void feed(byte[] src, int off, int len) {
+        makeRoom(len);
+        System.arraycopy(src, off, buf, end, len);
+        end += len;
+        wakeWaiter();
+    }
+
+    /** Takes what remains in {@code src} (a direct buffer: the socket's bytes copied once, from there to here). */
+    void feed(java.nio.ByteBuffer src) {
+        int len = src.remaining();
+        makeRoom(len);
+        src.get(buf, end, len);
+        end += len;
+        wakeWaiter();
+    }
+
+    private void makeRoom(int len) {
         if (end + len > buf.length) {
             int size = end - start;
             if (size + len <= buf.length && start > 0) {
@@ -44,9 +60,6 @@ public final class StreamReader {
             start = 0;
             end = size;
         }
-        System.arraycopy(src, off, buf, end, len);
-        end += len;
-        wakeWaiter();
     }
 
     void feedEof() {
