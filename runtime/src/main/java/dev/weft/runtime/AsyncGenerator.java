@@ -168,10 +168,13 @@ public final class AsyncGenerator<T> implements AsyncIterator<T> {
         if (running) {
             throw new IllegalStateException("close() of " + this + " called from its own body: return instead");
         }
-        closing = true;
         closeFuture = new Future<>(loop);
+        if (closing) {
+            return closeFuture; // a cancelled answer is stopping the body already
+        }
+        closing = true;
         if (answer != null) {
-            answer.cancel(CLOSED); // cancels the body's wait, see Answer.cancel
+            answer.stop(CLOSED); // the waiting consumer gets a CancellationException once the body has ended
         } else if (emitWait != null) {
             Future<Void> w = emitWait;
             emitWait = null;
@@ -332,19 +335,27 @@ public final class AsyncGenerator<T> implements AsyncIterator<T> {
         state = ENDED;
         emitWait = null;
         bodyStage = null;
+        Answer a = answer;
+        answer = null;
         if (closing) {
+            if (a != null) {
+                // a cancelled answer: the consumer's CancellationException follows the body's end, as in asyncio,
+                // where it passes through the generator's frame; what else the body threw while ending replaces it
+                settle(a, null, e == null || e instanceof CancellationException
+                        ? new CancellationException(a.stopMessage) : e);
+            }
             Future<Void> c = closeFuture;
-            if (emittedAfterClose) {
-                settle(c, null, new IllegalStateException("the body of " + this + " emitted after close() instead"
-                        + " of ending (asyncio: async generator ignored GeneratorExit)"));
-            } else {
-                settle(c, null, e instanceof CancellationException ? null : e);
+            if (c != null) {
+                if (emittedAfterClose) {
+                    settle(c, null, new IllegalStateException("the body of " + this + " emitted after close()"
+                            + " instead of ending (asyncio: async generator ignored GeneratorExit)"));
+                } else {
+                    settle(c, null, e instanceof CancellationException || a != null ? null : e);
+                }
             }
             return;
         }
-        Answer a = answer;
         if (a != null) {
-            answer = null;
             settle(a, Boolean.FALSE, e);
             return;
         }
@@ -360,9 +371,16 @@ public final class AsyncGenerator<T> implements AsyncIterator<T> {
         EventLoop l = f.loop();
         if (l != null && l.canResumeAfterStep() && f.pendingCallbacks() instanceof Task<?> t && t.loop == l
                 && t.awaiting() == f && f.takeSoleCallback(t)) {
-            f.transitionKeepingCallbacks(failure != null ? Future.FAILED : Future.FINISHED,
-                    failure != null ? failure : value);
+            if (failure instanceof CancellationException ce) {
+                f.transitionKeepingCallbacks(Future.CANCELLED, ce.getMessage());
+            } else if (failure != null) {
+                f.transitionKeepingCallbacks(Future.FAILED, failure);
+            } else {
+                f.transitionKeepingCallbacks(Future.FINISHED, value);
+            }
             l.resumeAfterStep(t, f);
+        } else if (f instanceof AsyncGenerator<?>.Answer a) {
+            a.settle(value, failure);
         } else if (failure != null) {
             f.tryFail(failure);
         } else {
@@ -378,8 +396,17 @@ public final class AsyncGenerator<T> implements AsyncIterator<T> {
         }
     }
 
-    /** The pending answer of hasNext(): cancelling it cancels the body where it waits, and closes the generator. */
+    /**
+     * The pending answer of hasNext(). Cancelling it (the consumer's task cancelled while it waits for an item, a
+     * timeout) cancels the body where it waits and closes the generator; the answer stays pending until the body
+     * has ended, then is cancelled, so the consumer's CancellationException comes after the body's finally blocks,
+     * as in asyncio, where it passes through the generator's frame.
+     */
     private final class Answer extends Future<Boolean> {
+        /** The message of the cancellation that stops the body, once {@link #stop} was called. */
+        String stopMessage;
+        boolean stopping;
+
         Answer(EventLoop loop) {
             super(loop);
         }
@@ -394,18 +421,33 @@ public final class AsyncGenerator<T> implements AsyncIterator<T> {
                 l.callSoonThreadsafe(() -> cancel(message)); // the generator's state is its loop thread's
                 return true;
             }
-            if (!super.cancel(message)) {
-                return false;
+            if (isDone() || answer != this) {
+                return super.cancel(message);
             }
-            if (answer == this) {
-                answer = null;
-                closing = true;
-                if (closeFuture == null) {
-                    closeFuture = new Future<>(loop);
-                }
-                cancelBody(message);
+            if (stopping) {
+                return false; // stopping already: the cancellation is on its way
             }
+            closing = true;
+            stop(message);
             return true;
+        }
+
+        /** Stops the body with a cancellation carrying {@code message}; this answer ends when the body has. */
+        void stop(String message) {
+            stopping = true;
+            stopMessage = message;
+            cancelBody(message);
+        }
+
+        /** The body ended, and its consumer is not resumed in the same step: the answer completes through the loop. */
+        void settle(Object value, Throwable failure) {
+            if (failure instanceof CancellationException ce) {
+                super.cancel(ce.getMessage());
+            } else if (failure != null) {
+                tryFail(failure);
+            } else {
+                tryComplete((Boolean) value);
+            }
         }
     }
 
