@@ -90,6 +90,8 @@ public final class AsyncGenerator<T> implements AsyncIterator<T> {
     private T item;
     /** The future the body waits on at its emit, until the consumer asks again; or null. */
     private Future<Void> emitWait;
+    /** The last emit's future, finished: the next emit reopens it instead of making one (not in debug mode). */
+    private Future<Void> spareEmit;
     /** The pending answer of hasNext(), while the body awaits something else; or null. */
     private Answer answer;
     /** What the body returned: its task, usually. */
@@ -236,7 +238,13 @@ public final class AsyncGenerator<T> implements AsyncIterator<T> {
         }
         item = x;
         hasItem = true;
-        Future<Void> w = new Future<>(loop);
+        Future<Void> w = spareEmit;
+        spareEmit = null;
+        if (w != null && w.state() == Future.FINISHED && !DebugChecks.tracking) {
+            w.reopen(); // the body resumed from it: nobody waits on it any more
+        } else {
+            w = new Future<>(loop);
+        }
         emitWait = w;
         Answer a = answer;
         if (a != null) {
@@ -262,6 +270,9 @@ public final class AsyncGenerator<T> implements AsyncIterator<T> {
                 t.resumeFrom(w);
             } finally {
                 running = false;
+            }
+            if (outcome == Future.FINISHED && spareEmit == null && emitWait != w) {
+                spareEmit = w; // the body resumed from it and moved on (waiting elsewhere, or ended)
             }
             if (bodyStage instanceof Future<?> f && f.isDone()) {
                 bodyEnded(f); // now, not a turn later through its callback

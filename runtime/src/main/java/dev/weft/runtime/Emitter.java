@@ -25,6 +25,9 @@ public interface Emitter<T> {
      * run) when the consumer closes the generator instead.
      *
      * @param item the item; {@code null} is allowed
+     * <p>The future is the generator's to reuse: once the body has resumed from it, the next {@code emit} may give the
+     * same object again, pending, so an item costs no future. Await it; do not keep it.
+     *
      * @return the future to await
      * @throws IllegalStateException when the previous emit's future was not awaited to its end
      */

@@ -399,6 +399,16 @@ public class Future<T> implements java.util.concurrent.Future<T>, CompletionStag
         return cbs;
     }
 
+    /**
+     * Makes this finished future pending again, with no callbacks: for a future only the runtime hands out and takes
+     * back, whose one awaiter has resumed from it (an {@link AsyncGenerator}'s emit, one per generator instead of one
+     * per item). Loop thread; the caller has checked {@code state() == FINISHED}.
+     */
+    final void reopen() {
+        outcome = null;
+        callbacks = null;
+    }
+
     /** Schedules callbacks taken by {@link #transitionKeepingCallbacks} on the owner loop, in order. */
     final void scheduleCallbacks(Object cbs) {
         if (cbs == null) {

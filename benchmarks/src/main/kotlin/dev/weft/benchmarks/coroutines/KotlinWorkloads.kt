@@ -168,3 +168,27 @@ fun fanOut(tasks: Int, usedAfterGc: LongSupplier): Double = runBlocking {
     }
     perTask
 }
+
+// Async iteration (issue #15) -----------------------------------------------------------------------------------
+
+/**
+ * Items through a cold `flow { }` collected in the same coroutine, on runBlocking's loop: Kotlin's strongest form
+ * of an async sequence (emit is a direct call into the collector), the shape of Weft's generator benchmark.
+ */
+fun flowSum(n: Int): Long = runBlocking {
+    var sum = 0L
+    kotlinx.coroutines.flow.flow { for (i in 0 until n) emit(i) }.collect { sum += it }
+    sum
+}
+
+/** As [flowSum] with a suspension per item in the producer (`yield()`): the hand-over through the loop. */
+fun flowSumYielding(n: Int): Long = runBlocking {
+    var sum = 0L
+    kotlinx.coroutines.flow.flow {
+        for (i in 0 until n) {
+            kotlinx.coroutines.yield()
+            emit(i)
+        }
+    }.collect { sum += it }
+    sum
+}
