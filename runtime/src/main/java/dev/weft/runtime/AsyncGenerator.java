@@ -38,7 +38,10 @@ import java.util.concurrent.CompletionStage;
  * done when the body has ended (later, if a {@code finally} block awaits), failed with what the body threw while
  * ending, or with an {@link IllegalStateException} if the body emitted again instead of ending (asyncio's "async
  * generator ignored GeneratorExit"). Cancelling a pending {@code hasNext()} (the consumer's task cancelled while
- * it waits for an item, or a timeout on it) cancels the body at its {@code await}, and the generator is closed.
+ * it waits for an item, or a timeout on it) cancels the body at its {@code await}: the consumer's
+ * {@link CancellationException} arrives once the body has ended (after its {@code finally} blocks), and the generator
+ * is then at its end; a body that catches the cancellation and goes on emitting gives the consumer its next item
+ * instead, as asyncio's does.
  *
  * <p>The body runs as a task of its own on the consumer's loop (or without a loop, as the consumer does), started
  * at the first {@code hasNext()}; it sees that task as {@link Task#current()}. One generator is iterated once, on
@@ -171,12 +174,11 @@ public final class AsyncGenerator<T> implements AsyncIterator<T> {
             throw new IllegalStateException("close() of " + this + " called from its own body: return instead");
         }
         closeFuture = new Future<>(loop);
-        if (closing) {
-            return closeFuture; // a cancelled answer is stopping the body already
-        }
         closing = true;
         if (answer != null) {
-            answer.stop(CLOSED); // the waiting consumer gets a CancellationException once the body has ended
+            if (!answer.stopping) {
+                answer.stop(CLOSED); // the waiting consumer gets a CancellationException once the body has ended
+            }
         } else if (emitWait != null) {
             Future<Void> w = emitWait;
             emitWait = null;
@@ -348,13 +350,17 @@ public final class AsyncGenerator<T> implements AsyncIterator<T> {
         bodyStage = null;
         Answer a = answer;
         answer = null;
-        if (closing) {
-            if (a != null) {
+        if (a != null) {
+            Throwable outcome = e;
+            if (a.stopping && (e == null ? closing : e instanceof CancellationException)) {
                 // a cancelled answer: the consumer's CancellationException follows the body's end, as in asyncio,
-                // where it passes through the generator's frame; what else the body threw while ending replaces it
-                settle(a, null, e == null || e instanceof CancellationException
-                        ? new CancellationException(a.stopMessage) : e);
+                // where it passes through the generator's frame (a body that caught it and returned ends the
+                // iteration instead, unless the generator was closed under the consumer)
+                outcome = new CancellationException(a.stopMessage);
             }
+            settle(a, Boolean.FALSE, outcome);
+        }
+        if (closing) {
             Future<Void> c = closeFuture;
             if (c != null) {
                 if (emittedAfterClose) {
@@ -364,13 +370,9 @@ public final class AsyncGenerator<T> implements AsyncIterator<T> {
                     settle(c, null, e instanceof CancellationException || a != null ? null : e);
                 }
             }
-            return;
+        } else if (a == null) {
+            failure = e; // for the next hasNext()
         }
-        if (a != null) {
-            settle(a, Boolean.FALSE, e);
-            return;
-        }
-        failure = e; // for the next hasNext()
     }
 
     /**
@@ -409,9 +411,10 @@ public final class AsyncGenerator<T> implements AsyncIterator<T> {
 
     /**
      * The pending answer of hasNext(). Cancelling it (the consumer's task cancelled while it waits for an item, a
-     * timeout) cancels the body where it waits and closes the generator; the answer stays pending until the body
-     * has ended, then is cancelled, so the consumer's CancellationException comes after the body's finally blocks,
-     * as in asyncio, where it passes through the generator's frame.
+     * timeout) cancels the body where it waits; the answer stays pending until the body has ended, then is
+     * cancelled, so the consumer's CancellationException comes after the body's finally blocks, as in asyncio, where
+     * it passes through the generator's frame. A body that catches the cancellation and emits gives the consumer
+     * that item; one that catches it and returns ends the iteration (asyncio's behaviour in both cases).
      */
     private final class Answer extends Future<Boolean> {
         /** The message of the cancellation that stops the body, once {@link #stop} was called. */
@@ -438,8 +441,7 @@ public final class AsyncGenerator<T> implements AsyncIterator<T> {
             if (stopping) {
                 return false; // stopping already: the cancellation is on its way
             }
-            closing = true;
-            stop(message);
+            stop(message); // not closed: a body that catches the cancellation may still emit, as in asyncio
             return true;
         }
 

@@ -27,7 +27,7 @@ import java.util.NoSuchElementException;
  * {@code false}.
  *
  * <p><b>Cancellation.</b> Cancelling the future of a pending {@code hasNext()} (which is what cancelling the task
- * awaiting it does) cancels the source's work for that item; the iterator is then closed.
+ * awaiting it does) cancels the source's work for that item; a source that stops on it is then at its end.
  *
  * <p><b>Closing.</b> {@link #close()} is asyncio's {@code aclose()}: it stops the source where it is (a generator
  * gets a {@link java.util.concurrent.CancellationException} at its suspended {@code emit}, so its {@code finally}

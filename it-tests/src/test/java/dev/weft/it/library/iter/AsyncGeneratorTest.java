@@ -375,6 +375,76 @@ class AsyncGeneratorTest {
     }
 
     @Async
+    static Task<Void> stubbornGen(Emitter<String> out, Event ev, List<String> trace) {
+        try {
+            await(ev.waitFor());
+        } catch (CancellationException e) {
+            trace.add("body caught");
+        }
+        await(out.emit("after-cancel"));
+        trace.add("body resumed");
+        return Task.completed(null);
+    }
+
+    @Async
+    static Task<Void> returningGen(Emitter<String> out, Event ev, List<String> trace) {
+        try {
+            await(ev.waitFor());
+        } catch (CancellationException e) {
+            trace.add("body caught, returns");
+            return Task.completed(null);
+        }
+        await(out.emit("never"));
+        return Task.completed(null);
+    }
+
+    @Async
+    static Task<Void> stringConsumer(AsyncIterator<String> g, List<String> trace) {
+        try {
+            while (await(g.hasNext())) {
+                trace.add("got " + g.next());
+            }
+            trace.add("consumer end");
+        } catch (CancellationException e) {
+            trace.add("consumer cancelled");
+            throw e;
+        }
+        return Task.completed(null);
+    }
+
+    @Async
+    static Task<List<String>> cancelABodyThatCatches(boolean emits) {
+        List<String> trace = new ArrayList<>();
+        Event ev = new Event();
+        AsyncIterator<String> g = AsyncGenerator.of(out -> emits ? stubbornGen(out, ev, trace)
+                : returningGen(out, ev, trace));
+        Task<Void> c = stringConsumer(g, trace);
+        await(Tasks.sleep(Duration.ZERO));
+        trace.add("cancelling");
+        c.cancel();
+        try {
+            await(c);
+            trace.add("main: consumer done, cancelling()=" + c.cancelling());
+        } catch (CancellationException e) {
+            trace.add("main saw cancel");
+        }
+        return Task.completed(trace);
+    }
+
+    /**
+     * A body that catches the consumer's cancellation decides, as in asyncio (CPython 3.12.1 and 3.13.0 give these
+     * traces for the same program, with {@code c.cancelling()} also 1): emitting gives the consumer the item, and
+     * returning ends its iteration; the consumer's task is not cancelled.
+     */
+    @Test
+    void aBodyThatCatchesTheCancellation_decides_asAsyncio() {
+        assertEquals(List.of("cancelling", "body caught", "got after-cancel", "body resumed", "consumer end",
+                "main: consumer done, cancelling()=1"), EventLoop.run(() -> cancelABodyThatCatches(true)));
+        assertEquals(List.of("cancelling", "body caught, returns", "consumer end",
+                "main: consumer done, cancelling()=1"), EventLoop.run(() -> cancelABodyThatCatches(false)));
+    }
+
+    @Async
     static Task<Void> sleepy(Emitter<Integer> out, AtomicInteger finallies) {
         try {
             await(out.emit(0));
