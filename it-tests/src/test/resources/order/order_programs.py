@@ -26,6 +26,11 @@ Op       := L              log this op's position
           | Cw | Cn | Ca   the program's one Condition, over its Lock: async with it, await wait() and log, or
                            notify(), or notify_all()
           | Xk             cancel the k-th kept task, log what cancel() returned
+          | I[ Body ]      iterate an async generator running Body: log each item, then the end, or a CancelledError
+          | Ib[ Body ]     the same, leaving after the first item and closing the generator (aclose), log that
+Body     := BodyOp*        an async generator's body (gen_execute): L Y Q S T C[ Program ] Ew Es Ec Bp Bg I[ ] Ib[ ]
+                           as above, and
+          | V              yield this op's position
 
 Once main is done, a task returns at its next operation (one that caught a cancellation logs it first): the
 shutdown cancels each pending task once, and a program that went on and waited again would never end.
@@ -40,10 +45,10 @@ def parse(tokens, pos, name):
     while pos < len(tokens) and tokens[pos] != "]":
         t = tokens[pos]
         pos += 1
-        if t in ("C[", "P[", "G[", "H[", "M[", "N["):
+        if t in ("C[", "P[", "G[", "H[", "M[", "N[", "I[", "Ib["):
             child, pos = parse(tokens, pos, f"{name}.{len(ops)}")
             pos += 1  # the closing bracket
-            ops.append((t[0], child))
+            ops.append((t[:-1], child))
         elif t[0] in "EBCN":
             ops.append((t, None))
         elif t[0] in "JX":
@@ -166,7 +171,76 @@ async def execute(prog, log):
         elif kind == "X":
             if arg < len(kept):
                 log.append(f"{at}x{'true' if kept[arg].cancel() else 'false'}")
+        elif kind in ("I", "Ib"):
+            await iterate(kind, arg, at, log)
     return name
+
+
+async def iterate(kind, body, at, log):
+    g = gen_execute(body, log)
+    try:
+        async for x in g:
+            log.append(f"{at}>{x}")
+            if kind == "Ib":
+                break
+        if kind == "Ib":
+            await g.aclose()
+            log.append(f"{at}=closed")
+        else:
+            log.append(f"{at}=end")
+    except asyncio.CancelledError:
+        log.append(f"{at}!i")
+
+
+async def gen_execute(prog, log):
+    """An async generator's body: execute's operations that do not depend on the task running them, and V."""
+    name, ops = prog
+    loop = asyncio.get_running_loop()
+    shared = SHARED[0]
+    for i, (kind, arg) in enumerate(ops):
+        if shared["done"]:
+            return  # shutting down: see the module doc
+        at = f"{name}.{i}"
+        if kind == "V":
+            yield at
+        elif kind == "L":
+            log.append(at)
+        elif kind == "Y":
+            await asyncio.sleep(0)
+        elif kind == "Q":
+            try:
+                await asyncio.sleep(0)
+            except asyncio.CancelledError:
+                log.append(at + "!q")
+        elif kind == "S":
+            loop.call_soon(log.append, at + "cb")
+        elif kind == "T":
+            loop.call_later(0, log.append, at + "tm")
+        elif kind == "C":
+            r = await loop.create_task(execute(arg, log))
+            log.append(f"{at}={r}")
+        elif kind == "Ew":
+            try:
+                await shared["event"].wait()
+                log.append(f"{at}e")
+            except asyncio.CancelledError:
+                log.append(f"{at}!e")
+        elif kind == "Es":
+            shared["event"].set()
+        elif kind == "Ec":
+            shared["event"].clear()
+        elif kind == "Bp":
+            try:
+                await shared["queue"].put(at)
+            except asyncio.CancelledError:
+                log.append(f"{at}!p")
+        elif kind == "Bg":
+            try:
+                log.append(f"{at}<{await shared['queue'].get()}")
+            except asyncio.CancelledError:
+                log.append(f"{at}!b")
+        elif kind in ("I", "Ib"):
+            await iterate(kind, arg, at, log)
 
 
 SHARED = [None]

@@ -438,17 +438,19 @@ public final class AsyncGenerator<T> implements AsyncIterator<T> {
             if (isDone() || answer != this) {
                 return super.cancel(message);
             }
-            if (stopping) {
-                return false; // stopping already: the cancellation is on its way
-            }
-            stop(message); // not closed: a body that catches the cancellation may still emit, as in asyncio
+            // each request goes on to the body's task, which takes them as asyncio's consumer task does, the body
+            // running in it (a second one before the body ran is one CancellationException); the generator is not
+            // closed: a body that catches the cancellation may still emit
+            stop(message);
             return true;
         }
 
         /** Stops the body with a cancellation carrying {@code message}; this answer ends when the body has. */
         void stop(String message) {
-            stopping = true;
-            stopMessage = message;
+            if (!stopping) {
+                stopping = true;
+                stopMessage = message;
+            }
             cancelBody(message);
         }
 

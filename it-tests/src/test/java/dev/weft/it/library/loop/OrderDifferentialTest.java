@@ -4,7 +4,10 @@ import static dev.weft.runtime.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.weft.Async;
+import dev.weft.runtime.AsyncGenerator;
+import dev.weft.runtime.AsyncIterator;
 import dev.weft.runtime.Condition;
+import dev.weft.runtime.Emitter;
 import dev.weft.runtime.Event;
 import dev.weft.runtime.EventLoop;
 import dev.weft.runtime.Futures;
@@ -43,6 +46,14 @@ import org.junit.jupiter.api.Test;
  * {@link #execute}, an {@code @Async} interpreter of the same tree, so every program is real transformed code
  * suspending at real awaits.
  *
+ * <p>Async generators (issue #15): a program may iterate an {@link AsyncGenerator} whose body is a program of its
+ * own with emits in it (to the end, or leaving after the first item and closing it), inline in the consumer's code
+ * as a user writes the loop; on the Python side the body is an async generator run in the consumer's task. The
+ * language found, at seed 6, the consumer resuming a turn late when the body emitted after waiting (before
+ * {@code EventLoop.resumeAfterStep}), and at seed 12 a consumer cancelled twice before the body ran getting a
+ * CancellationException of its own besides the body's (asyncio's consumer task takes one). With generators, 23,000
+ * programs agree (seeds 1-3000, 100000-119999).
+ *
  * <p>The synchronisation primitives are where the order is most easily lost: asyncio's Lock, Semaphore, Condition
  * and Queue only wake their first waiter, which takes the lock, the permit or the item (or puts its own) when its
  * task runs, and, cancelled once woken, wakes the next one then. Weft's do the same (see {@code PrimitiveWait}).
@@ -61,7 +72,13 @@ import org.junit.jupiter.api.Test;
 class OrderDifferentialTest {
 
     sealed interface Op permits Log, Yield, CaughtYield, CancelSelf, UncancelSelf, Soon, Timer, Call, Spawn, Join, Cancel,
-            Gather, Shield, Locked, Permitted, Shared {}
+            Gather, Shield, Locked, Permitted, Shared, Iterate, Emit {}
+
+    /** Iterates an async generator whose body is {@code body} (see {@link #generateBody}); once: leaves and closes. */
+    record Iterate(Program body, boolean once) implements Op {}
+
+    /** In a generator's body: emits the op's position. */
+    record Emit() implements Op {}
 
     record Log() implements Op {}
 
@@ -140,6 +157,10 @@ class OrderDifferentialTest {
                     b.append(e.code());
                 } else if (op instanceof Cancel x) {
                     b.append('X').append(x.index());
+                } else if (op instanceof Iterate it) {
+                    b.append(it.once() ? "Ib[ " : "I[ ").append(it.body().text()).append(" ]");
+                } else if (op instanceof Emit) {
+                    b.append('V');
                 }
             }
             return b.toString().replace("[  ]", "[ ]");
@@ -170,7 +191,7 @@ class OrderDifferentialTest {
         int kept = 0;
         int n = random.nextInt(9);
         for (int i = 0; i < n; i++) {
-            int pick = random.nextInt(depth < 3 ? 18 : 10);
+            int pick = random.nextInt(depth < 3 ? 20 : 10);
             String child = name + "." + ops.size();
             switch (pick) {
                 case 7 -> ops.add(new CaughtYield());
@@ -201,6 +222,7 @@ class OrderDifferentialTest {
                     ops.add(pick == 12 ? new Locked(inside) : new Permitted(inside));
                     cancelTheWokenSometimes(random, ops, kept);
                 }
+                case 18, 19 -> ops.add(new Iterate(generateBody(random, child, depth + 1), random.nextInt(3) == 0));
                 case 13 -> {
                     List<Op> spawns = new ArrayList<>();
                     for (int j = random.nextInt(3) + 1; j > 0; j--) {
@@ -216,6 +238,34 @@ class OrderDifferentialTest {
         }
         for (int k = 0; k < kept; k++) {
             ops.add(new Join(k));
+        }
+        return new Program(name, ops);
+    }
+
+    static final List<String> BODY_SHARED_OPS = List.of("Ew", "Es", "Ec", "Bp", "Bg");
+
+    /**
+     * A random async generator body (order_programs.py's {@code gen_execute}): up to 8 operations among emit (the
+     * most frequent), log, yield, caught yield, callSoon, timer, await a task, the Event and Queue, and iterating
+     * another generator. The operations that depend on the task running them (cancelling or uncancelling the
+     * current task) are left out: in asyncio the body runs in its consumer's task, in Weft in one of its own.
+     */
+    static Program generateBody(Random random, String name, int depth) {
+        List<Op> ops = new ArrayList<>();
+        int n = random.nextInt(9);
+        for (int i = 0; i < n; i++) {
+            String child = name + "." + ops.size();
+            switch (random.nextInt(depth < 3 ? 12 : 10)) {
+                case 0, 1, 2 -> ops.add(new Emit());
+                case 3 -> ops.add(new Log());
+                case 4 -> ops.add(new Yield());
+                case 5 -> ops.add(new CaughtYield());
+                case 6 -> ops.add(random.nextBoolean() ? new Soon() : new Timer());
+                case 7, 8 -> ops.add(new Shared(BODY_SHARED_OPS.get(random.nextInt(BODY_SHARED_OPS.size()))));
+                case 9 -> ops.add(random.nextBoolean() ? new Emit() : new Log());
+                case 10 -> ops.add(new Call(generate(random, child, depth + 1)));
+                default -> ops.add(new Iterate(generateBody(random, child, depth + 1), random.nextInt(3) == 0));
+            }
         }
         return new Program(name, ops);
     }
@@ -387,9 +437,108 @@ class OrderDifferentialTest {
                 if (x.index() < kept.size()) {
                     log.add(at + "x" + kept.get(x.index()).cancel());
                 }
+            } else if (op instanceof Iterate it) {
+                AsyncIterator<String> g = AsyncGenerator.of(o -> body(o, it.body(), log));
+                try { // inline, not an @Async helper: that would be a task of its own, one turn more at its end
+                    while (await(g.hasNext())) {
+                        log.add(at + ">" + g.next());
+                        if (it.once()) {
+                            break;
+                        }
+                    }
+                    if (it.once()) {
+                        await(g.close());
+                        log.add(at + "=closed");
+                    } else {
+                        log.add(at + "=end");
+                    }
+                } catch (CancellationException e) {
+                    log.add(at + "!i");
+                }
             }
         }
         return Task.completed(program.name());
+    }
+
+    /** order_programs.py's {@code gen_execute}: a generator's body. */
+    @Async
+    static Task<Void> body(Emitter<String> out, Program program, List<String> log) {
+        EventLoop loop = EventLoop.running();
+        Primitives p = shared;
+        List<Op> ops = program.ops();
+        for (int i = 0; i < ops.size(); i++) {
+            if (mainDone) {
+                return Task.completed(null); // shutting down: see order_programs.py
+            }
+            Op op = ops.get(i);
+            String at = program.name() + "." + i;
+            if (op instanceof Emit) {
+                await(out.emit(at));
+            } else if (op instanceof Log) {
+                log.add(at);
+            } else if (op instanceof Yield) {
+                await(Tasks.sleep(Duration.ZERO));
+            } else if (op instanceof CaughtYield) {
+                try {
+                    await(Tasks.sleep(Duration.ZERO));
+                } catch (CancellationException e) {
+                    log.add(at + "!q");
+                }
+            } else if (op instanceof Soon) {
+                loop.callSoon(() -> log.add(at + "cb"));
+            } else if (op instanceof Timer) {
+                loop.callLater(Duration.ZERO, () -> log.add(at + "tm"));
+            } else if (op instanceof Call c) {
+                String r = await(execute(c.program(), log));
+                log.add(at + "=" + r);
+            } else if (op instanceof Iterate it) {
+                AsyncIterator<String> g = AsyncGenerator.of(o -> body(o, it.body(), log));
+                try { // inline, not an @Async helper: that would be a task of its own, one turn more at its end
+                    while (await(g.hasNext())) {
+                        log.add(at + ">" + g.next());
+                        if (it.once()) {
+                            break;
+                        }
+                    }
+                    if (it.once()) {
+                        await(g.close());
+                        log.add(at + "=closed");
+                    } else {
+                        log.add(at + "=end");
+                    }
+                } catch (CancellationException e) {
+                    log.add(at + "!i");
+                }
+            } else if (op instanceof Shared e) {
+                switch (e.code()) {
+                    case "Ew" -> {
+                        try {
+                            await(p.event().waitFor());
+                            log.add(at + "e");
+                        } catch (CancellationException c) {
+                            log.add(at + "!e");
+                        }
+                    }
+                    case "Es" -> p.event().set();
+                    case "Ec" -> p.event().clear();
+                    case "Bp" -> {
+                        try {
+                            await(p.queue().put(at));
+                        } catch (CancellationException c) {
+                            log.add(at + "!p");
+                        }
+                    }
+                    default -> {
+                        try {
+                            log.add(at + "<" + await(p.queue().get()));
+                        } catch (CancellationException c) {
+                            log.add(at + "!b");
+                        }
+                    }
+                }
+            }
+        }
+        return Task.completed(null);
     }
 
     /** As order_programs.py's {@code main}: looks each turn, at most 100 turns, whether the root task is done. */
