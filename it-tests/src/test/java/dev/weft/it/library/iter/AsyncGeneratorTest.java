@@ -573,6 +573,32 @@ class AsyncGeneratorTest {
                 String.valueOf(fromElsewhere.get()));
     }
 
+    // ------------------------------------------------------------------------------------------ without a loop
+
+    @Async
+    static Task<List<Integer>> consumeWithoutALoop(AtomicInteger finallies) {
+        AsyncIterator<Integer> g = AsyncGenerator.of(out -> counted(out, 5, new AtomicInteger(), finallies));
+        List<Integer> seen = new ArrayList<>();
+        while (await(g.hasNext())) {
+            int x = g.next();
+            seen.add(x);
+            if (x == 3) {
+                break;
+            }
+        }
+        await(g.close());
+        return Task.completed(seen);
+    }
+
+    @Test
+    void aGeneratorWorksWithoutALoop_asAnyAsyncCode() {
+        AtomicInteger finallies = new AtomicInteger();
+        Task<List<Integer>> t = consumeWithoutALoop(finallies); // called from the test's thread: no loop runs
+        assertTrue(t.isDone(), "nothing waits: the whole iteration ran inside the call");
+        assertEquals(List.of(0, 1, 2, 3), t.result());
+        assertEquals(1, finallies.get());
+    }
+
     // ------------------------------------------------------------------------------------------ a million items
 
     static final int MILLION = 1_000_000;
