@@ -213,8 +213,17 @@ class StreamsTest {
         Connection c = await(Streams.connect(HOST, server.port(), opts));
         byte[] chunk = new byte[1 << 20];
         int total = 0;
-        // the server does not read yet: the socket buffers fill, then ours does
-        while (c.writer().buffered() <= 64 * 1024) {
+        // the server's handler does not read yet: the socket buffers fill (the server's stream reads ahead up to
+        // twice its limit, and the kernel's buffers grow for a while), then ours does; written until what the
+        // kernel takes in 20 ms leaves ours full, then 4 MiB more, more than a stalled peer absorbs in 20 ms
+        do {
+            while (c.writer().buffered() <= 64 * 1024) {
+                c.writer().write(chunk);
+                total += chunk.length;
+            }
+            await(Tasks.sleep(Duration.ofMillis(20)));
+        } while (c.writer().buffered() <= 64 * 1024);
+        for (int i = 0; i < 4; i++) {
             c.writer().write(chunk);
             total += chunk.length;
         }
