@@ -1,10 +1,14 @@
 package dev.weft.runtime.net;
 
+import dev.weft.runtime.AsyncGenerator;
+import dev.weft.runtime.AsyncIterator;
 import dev.weft.runtime.Coroutine;
+import dev.weft.runtime.Emitter;
 import dev.weft.runtime.Future;
 import dev.weft.runtime.Task;
 import java.nio.charset.Charset;
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * The reading half of a {@link Connection} (asyncio's {@code StreamReader}): the bytes that arrived, buffered, and
@@ -219,6 +223,113 @@ public final class StreamReader {
                 return text(line.result(), charset);
             }
         });
+    }
+
+    /**
+     * The lines of the stream as an {@link AsyncIterator}, as asyncio's {@code async for line in reader}: each
+     * {@code hasNext()} reads one line as {@link #readTextLine} does (decoded with {@code charset}, without its
+     * {@code \n} or {@code \r\n}), and is {@code false} at the end of the stream. A line longer than the read
+     * limit fails that {@code hasNext()} with its {@link LimitOverrunException} (the line dropped, as
+     * {@link #readLine} drops it), and the iterator is then at its end; so does a failure of the connection.
+     *
+     * <pre>{@code
+     * AsyncIterator<String> lines = c.reader().lines(UTF_8);
+     * try {
+     *     while (await(lines.hasNext())) {
+     *         handle(lines.next());
+     *     }
+     * } finally {
+     *     await(lines.close());
+     * }
+     * }</pre>
+     *
+     * <p>Nothing is read before the first {@code hasNext()}, and each reads only its own line: the bytes after it
+     * stay buffered for the next {@code hasNext()}, or for other reads once the iterator is closed. Cancelling a
+     * pending {@code hasNext()} consumes nothing (as any read's cancellation) and closes the iterator.
+     * {@code close()} stops reading; it does not close the connection, which stays the caller's. While the iterator
+     * waits for a line, it is the one read waiting on this stream (another read fails with
+     * {@link IllegalStateException}).
+     *
+     * @param charset how the lines are decoded
+     * @return a lazy iterator over the lines; loop thread only
+     */
+    public AsyncIterator<String> lines(Charset charset) {
+        Objects.requireNonNull(charset, "charset");
+        return AsyncGenerator.of(out -> Task.start(new LineSource(out, charset)));
+    }
+
+    /** The body of {@link #lines}: {@code while ((line = await(readTextLine(cs))) != null) await(out.emit(line))}. */
+    private final class LineSource implements Coroutine<Void> {
+        private static final int READ = 0;
+        private static final int READ_DONE = 1;
+        private static final int EMITTED = 2;
+
+        private final Emitter<String> out;
+        private final Charset charset;
+        private int label = READ;
+
+        LineSource(Emitter<String> out, Charset charset) {
+            this.out = out;
+            this.charset = charset;
+        }
+
+        @Override
+        public Object step(Task<Void> task, Object sent, Throwable thrown) throws Throwable {
+            for (;;) {
+                switch (label) {
+                    case READ: {
+                        if (thrown != null) {
+                            throw thrown;
+                        }
+                        Future<String> f = readTextLine(charset);
+                        label = READ_DONE;
+                        if (!f.isDone()) {
+                            return task.suspendOn(f);
+                        }
+                        try {
+                            sent = f.result();
+                        } catch (Throwable e) {
+                            thrown = e;
+                        }
+                    }
+                    // fall through
+                    case READ_DONE: {
+                        if (thrown != null) {
+                            throw thrown;
+                        }
+                        if (sent == null) {
+                            return null; // the end of the stream
+                        }
+                        Future<Void> e = out.emit((String) sent);
+                        sent = null;
+                        label = EMITTED;
+                        if (!e.isDone()) {
+                            return task.suspendOn(e);
+                        }
+                        try {
+                            e.result();
+                        } catch (Throwable x) {
+                            thrown = x;
+                        }
+                    }
+                    // fall through
+                    case EMITTED: {
+                        if (thrown != null) {
+                            throw thrown; // closed: no more reading
+                        }
+                        label = READ;
+                        continue;
+                    }
+                    default:
+                        throw new IllegalStateException("lines() resumed at label " + label);
+                }
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "StreamReader.lines(" + stream + ", " + charset + ")";
+        }
     }
 
     private static String text(byte[] line, Charset charset) {
