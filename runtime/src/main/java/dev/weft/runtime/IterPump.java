@@ -253,8 +253,8 @@ abstract class IterPump<T, R> implements AsyncGenerator.Body<R>, Coroutine<Void>
         if (closeFailure != null) {
             if (e == null || e instanceof CancellationException) {
                 e = closeFailure; // closed by the consumer: its close() fails with upstream's close failure
-            } else if (e != closeFailure) {
-                e.addSuppressed(closeFailure);
+            } else if (e != closeFailure && !(closeFailure instanceof CancellationException)) {
+                e.addSuppressed(closeFailure); // not a cancellation of the wait for the close: that is no failure
             }
         }
         if (e != null) {

@@ -2,6 +2,7 @@ package dev.weft.it.library.iter;
 
 import static dev.weft.runtime.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.weft.Async;
@@ -641,8 +642,11 @@ class AsyncIteratorsTest {
                 outcome.set(e);
             }
         }, "small-stack", 512 * 1024);
+        small.setDaemon(true);
         small.start();
-        small.join();
+        small.join(45_000);
+        // a recursion per item overflows this stack; the StackOverflowError may leave the loop waiting forever
+        assertFalse(small.isAlive(), "still running after 45 s: a StackOverflowError lost, or a lost wake-up");
         if (outcome.get() instanceof Throwable e) {
             throw new AssertionError("the run failed: " + e, e);
         }
