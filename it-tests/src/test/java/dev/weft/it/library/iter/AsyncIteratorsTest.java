@@ -399,6 +399,41 @@ class AsyncIteratorsTest {
         assertEquals(List.of(0, 1, 2), EventLoop.run(AsyncIteratorsTest::quickEnough));
     }
 
+    @Async
+    static Task<List<String>> cancelUnderTimeout() {
+        List<String> trace = new ArrayList<>();
+        AsyncIterator<Integer> it = AsyncIterators.timeout(AsyncGenerator.of(out -> thenStuck(out, 1, trace)), LONG);
+        Task<String> consumer = consume(it, trace);
+        await(Tasks.sleep(Duration.ofMillis(20)));
+        consumer.cancel();
+        try {
+            await(consumer);
+        } catch (Exception e) {
+            trace.add("consumer: " + e.getClass().getSimpleName());
+        }
+        await(it.close());
+        return Task.completed(trace);
+    }
+
+    @Test
+    void aConsumerCancelledUnderATimeoutIsCancelledNotTimedOut() {
+        assertEquals(List.of("got 0", "waiting", "cancelled at its await", "finally", "consumer: CancellationException"),
+                EventLoop.run(AsyncIteratorsTest::cancelUnderTimeout));
+    }
+
+    @Async
+    static Task<List<String>> nulls() {
+        AsyncIterator<String> it = AsyncIterators.take(AsyncIterators.timeout(AsyncIterators.filter(
+                AsyncIterators.mapAsync(AsyncIterators.of("a", null, "b", null, "c"), x -> Task.completed(x)),
+                x -> !"b".equals(x)), LONG), 3);
+        return AsyncIterators.toList(it);
+    }
+
+    @Test
+    void nullItemsPassThroughEveryOperator() {
+        assertEquals(Arrays.asList("a", null, null), EventLoop.run(AsyncIteratorsTest::nulls));
+    }
+
     // ------------------------------------------------------------------------------------------ failures
 
     @Async
