@@ -129,6 +129,9 @@ public final class AsyncGenerator<T> implements AsyncIterator<T> {
         if (answer != null) {
             return answer;
         }
+        if (closing) {
+            return FALSE; // closed, the body still unwinding (a finally that awaits): no more items
+        }
         if (running) {
             throw new IllegalStateException("hasNext() of " + this + " called from its own body");
         }
