@@ -35,7 +35,7 @@ import java.util.function.Predicate;
  *   <li><b>Cancellation-safe.</b> Cancelling the future of a pending {@code hasNext()} (the consumer's task
  *       cancelled while it waits) cancels what the operator waits on: upstream's pending {@code hasNext()}, which
  *       passes it on to the source's {@code await}, or the function of {@link #mapAsync}. The operator is then
- *       closed, as {@link AsyncIterator} requires.</li>
+ *       at its end, upstream closed.</li>
  *   <li><b>Closing.</b> {@code close()} closes upstream, and its future is done after upstream's close future,
  *       failed with upstream's close failure if any. Every other way out closes upstream too, once: the end, a
  *       failure of upstream or of the function, and {@link #take}'s count reached. So a generator's
