@@ -182,6 +182,9 @@ final class FlowSubscription<T> implements Flow.Subscription {
                 }
                 try {
                     h = iterator.hasNext();
+                    if (h == null) {
+                        throw new NullPointerException("hasNext() of " + iterator + " gave null, not a future");
+                    }
                 } catch (Throwable e) {
                     closeAndFail(e);
                     return false;
@@ -214,7 +217,12 @@ final class FlowSubscription<T> implements Flow.Subscription {
             signal(s, "onError", () -> s.onError(e));
             return false;
         }
-        if (!h.result()) {
+        Boolean more = h.result();
+        if (more == null) {
+            closeAndFail(new NullPointerException("hasNext() of " + iterator + " answered null, not true or false"));
+            return false;
+        }
+        if (!more) {
             over = true;
             subscriber = null;
             signal(s, "onComplete", s::onComplete);
