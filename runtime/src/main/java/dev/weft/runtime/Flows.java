@@ -88,6 +88,9 @@ public final class Flows {
     /**
      * As {@link #publisher(EventLoop, Supplier)} on the loop running on this thread.
      *
+     * @param source makes one iterator per subscription
+     * @param <T> the item type
+     * @return the publisher
      * @throws IllegalStateException when no loop runs on this thread
      */
     public static <T> Flow.Publisher<T> publisher(Supplier<? extends AsyncIterator<? extends T>> source) {
