@@ -7,14 +7,19 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.Async;
+import dev.weft.runtime.AsyncGenerator;
 import dev.weft.runtime.AsyncIterator;
+import dev.weft.runtime.Emitter;
 import dev.weft.runtime.EventLoop;
 import dev.weft.runtime.Flows;
+import dev.weft.runtime.Future;
+import dev.weft.runtime.LoopGroup;
 import dev.weft.runtime.Task;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.IntStream;
@@ -137,7 +142,7 @@ class FlowIterateTest {
             p.subscriber().onError(error);
         }, "producer");
         Throwable caught = null;
-        dev.weft.runtime.Future<Boolean> answer = it.hasNext(); // subscribes
+        Future<Boolean> answer = it.hasNext(); // subscribes
         producer.start();
         try {
             while (await(answer, IOException.class)) {
@@ -166,7 +171,7 @@ class FlowIterateTest {
         while (got.size() < 3 && await(it.hasNext())) {
             got.add(it.next());
         }
-        dev.weft.runtime.Future<Void> closed = it.close();
+        Future<Void> closed = it.close();
         return Task.completed(got + ", close done " + closed.isDone() + ", cancels " + p.cancels()
                 + ", then hasNext " + await(it.hasNext()) + ", close again " + (it.close() == closed)
                 + ", cancels " + p.cancels());
@@ -259,6 +264,39 @@ class FlowIterateTest {
     @Test
     void aPublisherSendingMoreThanRequestedIsCancelled() {
         assertEquals("[0, 1], rule 1.1, cancels 1", EventLoop.run(FlowIterateTest::moreThanRequested));
+    }
+
+    @Async
+    static Task<Void> upTo(Emitter<Integer> out, int n, List<String> threads) {
+        for (int i = 0; i < n; i++) {
+            if (i == 0) {
+                threads.add(Thread.currentThread().getName());
+            }
+            await(out.emit(i));
+        }
+        return Task.completed(null);
+    }
+
+    @Async
+    static Task<List<Integer>> readFromAnotherLoop(Flow.Publisher<Integer> p) {
+        AsyncIterator<Integer> it = Flows.iterate(p, 4);
+        List<Integer> got = new ArrayList<>();
+        while (await(it.hasNext())) {
+            got.add(it.next());
+        }
+        return Task.completed(got);
+    }
+
+    @Test
+    void aGeneratorOnOneLoopIsReadOnAnother() {
+        List<String> threads = new CopyOnWriteArrayList<>();
+        try (LoopGroup loops = LoopGroup.start(1, "flow-producer-loop-")) {
+            Flow.Publisher<Integer> p = Flows.publisher(loops.loop(0),
+                    () -> AsyncGenerator.of(out -> upTo(out, 1000, threads)));
+            assertEquals(IntStream.range(0, 1000).boxed().toList(),
+                    EventLoop.run(() -> readFromAnotherLoop(p)));
+        }
+        assertEquals(List.of("flow-producer-loop-0"), threads);
     }
 
     @Test

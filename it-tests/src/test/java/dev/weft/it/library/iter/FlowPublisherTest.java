@@ -11,6 +11,7 @@ import dev.weft.runtime.AsyncGenerator;
 import dev.weft.runtime.Emitter;
 import dev.weft.runtime.EventLoop;
 import dev.weft.runtime.Flows;
+import dev.weft.runtime.Future;
 import dev.weft.runtime.LoopError;
 import dev.weft.runtime.LoopGroup;
 import dev.weft.runtime.Task;
@@ -257,6 +258,42 @@ class FlowPublisherTest {
         assertEquals(List.of("subscribe", "error IllegalStateException"), r.signals());
         assertInstanceOf(IllegalStateException.class, r.terminated().get(1, TimeUnit.SECONDS));
         assertEquals(0, p.emitted.get());
+    }
+
+    /** Emits one item, then waits for {@code never} (nothing completes it) before the second. */
+    @Async
+    static Task<Void> oneThenWait(Emitter<Integer> out, Future<Void> never, Progress p) {
+        try {
+            await(out.emit(1));
+            p.emitted.incrementAndGet();
+            await(never);
+            await(out.emit(2));
+        } finally {
+            p.finallies.incrementAndGet();
+            p.ended.complete(null);
+        }
+        return Task.completed(null);
+    }
+
+    @Async
+    static Task<String> cancelWhileTheBodyWaits() {
+        Progress p = new Progress();
+        Future<Void> never = new Future<>();
+        FlowRecorder<Integer> r = new FlowRecorder<>();
+        Flows.<Integer>publisher(() -> AsyncGenerator.of(out -> oneThenWait(out, never, p))).subscribe(r);
+        r.subscription().request(5); // item 1 at once, then the body waits inside the second hasNext()
+        String before = "waiting " + p.emitted + ", finally " + p.finallies;
+        r.subscription().cancel();
+        await(until(p.ended));
+        await(Tasks.sleep(Duration.ZERO));
+        return Task.completed(before + "; after cancel: finally " + p.finallies + ", " + r.signals()
+                + ", the wait cancelled " + never.isCancelled());
+    }
+
+    @Test
+    void cancelWhileTheBodyWaitsForAnItemRunsItsFinallyOnce() {
+        assertEquals("waiting 1, finally 0; after cancel: finally 1, [subscribe, next 1], the wait cancelled true",
+                EventLoop.run(FlowPublisherTest::cancelWhileTheBodyWaits));
     }
 
     @Async

@@ -11,6 +11,7 @@ import dev.weft.runtime.AsyncIterator;
 import dev.weft.runtime.Emitter;
 import dev.weft.runtime.EventLoop;
 import dev.weft.runtime.Flows;
+import dev.weft.runtime.Future;
 import dev.weft.runtime.LoopGroup;
 import dev.weft.runtime.Task;
 import java.io.IOException;
@@ -222,7 +223,7 @@ class FlowReactorInteropTest {
     @Async
     static Task<List<Integer>> readWhileAnotherThreadSubmits(SubmissionPublisher<Integer> sp, int n) {
         AsyncIterator<Integer> it = Flows.iterate(sp, 4);
-        dev.weft.runtime.Future<Boolean> first = it.hasNext(); // subscribes
+        Future<Boolean> first = it.hasNext(); // subscribes
         Thread producer = new Thread(() -> {
             for (int i = 0; i < n; i++) {
                 sp.submit(i); // blocks while the subscriber's buffer is full
@@ -259,7 +260,7 @@ class FlowReactorInteropTest {
     static Task<Throwable> failFromSubmissionPublisher(IllegalStateException error) {
         SubmissionPublisher<Integer> sp = new SubmissionPublisher<>();
         AsyncIterator<Integer> it = Flows.iterate(sp);
-        dev.weft.runtime.Future<Boolean> first = it.hasNext();
+        Future<Boolean> first = it.hasNext();
         sp.submit(7);
         sp.closeExceptionally(error);
         try {
