@@ -10,6 +10,10 @@
  *       loop's ready queue. Bridges to and from {@code CompletionStage}.</li>
  *   <li>{@link dev.weft.runtime.Task}: a future that steps a {@link dev.weft.runtime.Coroutine}.</li>
  *   <li>{@link dev.weft.runtime.Await#await}: the suspension point; {@link dev.weft.runtime.Tasks#sleep}.</li>
+ *   <li>Async iteration: {@link dev.weft.runtime.AsyncIterator} (asyncio's {@code __anext__}/{@code aclose}),
+ *       {@link dev.weft.runtime.AsyncGenerator} (an {@code @Async} body emitting through an
+ *       {@link dev.weft.runtime.Emitter}, asyncio's async generator), {@link dev.weft.runtime.AsyncIterators}
+ *       (operators), {@link dev.weft.runtime.Flows} ({@code java.util.concurrent.Flow} both ways).</li>
  * </ul>
  *
  * <h2>The coroutine protocol (what the transformer emits)</h2>
