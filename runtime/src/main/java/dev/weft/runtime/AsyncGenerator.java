@@ -267,7 +267,7 @@ public final class AsyncGenerator<T> implements AsyncIterator<T> {
      */
     private void resumeBody(Future<Void> w, int outcome, String message) {
         EventLoop l = loop;
-        if (l != null && l.isConfinedHere() && w.pendingCallbacks() instanceof Task<?> t && t.loop == l
+        if (l != null && w.pendingCallbacks() instanceof Task<?> t && t.loop == l // checkThread passed: on l
                 && t.awaiting() == w && w.takeSoleCallback(t)) {
             w.transitionKeepingCallbacks(outcome, message);
             running = true;
