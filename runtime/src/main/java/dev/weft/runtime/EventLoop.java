@@ -132,11 +132,73 @@ public final class EventLoop implements AutoCloseable {
     /** A new loop, not yet running. */
     public EventLoop() {
         this.attached = null;
+        this.virtualClock = null;
     }
 
     private EventLoop(java.util.concurrent.Executor executor) {
         this.attached = new AttachedDriver(this, executor, this::attachedTurn);
         this.waiter = attached;
+        this.virtualClock = null;
+    }
+
+    private EventLoop(boolean virtualTime) {
+        this.attached = null;
+        this.virtualClock = new VirtualClock(this);
+    }
+
+    // ------------------------------------------------------------------------------------------ virtual time
+
+    /** The clock of a loop in virtual time, or null: the only field the hot paths look at for it. */
+    private final VirtualClock virtualClock;
+
+    /**
+     * A new loop whose clock is virtual (see {@link VirtualClock}): {@link #time()} starts at 0, and when nothing is
+     * ready and no work that left the loop is outstanding, the clock jumps to the next timer instead of waiting for
+     * it. For tests: an hour of {@code Tasks.sleep} takes microseconds, in the order it has in real time.
+     *
+     * <pre>{@code
+     * EventLoop loop = EventLoop.withVirtualTime();
+     * loop.runUntilComplete(Tasks.sleep(Duration.ofHours(1)));
+     * assert loop.time() == Duration.ofHours(1).toNanos();
+     * }</pre>
+     */
+    public static EventLoop withVirtualTime() {
+        return new EventLoop(true);
+    }
+
+    /** True for a loop made by {@link #withVirtualTime()}. */
+    public boolean hasVirtualTime() {
+        return virtualClock != null;
+    }
+
+    /**
+     * The virtual clock of this loop.
+     *
+     * @throws IllegalStateException when the loop runs in real time (not made by {@link #withVirtualTime()})
+     */
+    public VirtualClock virtualClock() {
+        VirtualClock v = virtualClock;
+        if (v == null) {
+            throw new IllegalStateException(this + " runs in real time; make it with EventLoop.withVirtualTime()");
+        }
+        return v;
+    }
+
+    /** The virtual clock, or null in real time: for the runtime's own hooks (runInExecutor, awaited stages). */
+    VirtualClock virtualClockOrNull() {
+        return virtualClock;
+    }
+
+    /**
+     * {@link #run}, on a loop {@linkplain #withVirtualTime() in virtual time}: the same start, the same clean-up,
+     * but timers fire as soon as nothing else can happen first.
+     *
+     * <pre>{@code
+     * EventLoop.runInVirtualTime(() -> Tasks.sleep(Duration.ofMinutes(30)));   // returns at once
+     * }</pre>
+     */
+    public static <T> T runInVirtualTime(Supplier<? extends CompletionStage<T>> main) {
+        return runOn(withVirtualTime(), main);
     }
 
     // ------------------------------------------------------------------------------------------ attached loops
@@ -248,9 +310,13 @@ public final class EventLoop implements AutoCloseable {
         return closed;
     }
 
-    /** The loop's clock: {@link System#nanoTime()}, the time base of {@link #callAt}. */
+    /**
+     * The loop's clock, the time base of {@link #callAt}: {@link System#nanoTime()}, or for a loop in virtual time
+     * the virtual nanoseconds since it was made ({@link VirtualClock#nanos()}).
+     */
     public long time() {
-        return System.nanoTime();
+        VirtualClock v = virtualClock;
+        return v == null ? System.nanoTime() : v.nanos();
     }
 
     // ------------------------------------------------------------------------------------------ scheduling
@@ -720,6 +786,9 @@ public final class EventLoop implements AutoCloseable {
             if (next != null) {
                 timeout = Math.max(0L, next.when - time());
             }
+            if (timeout != 0 && virtualClock != null) {
+                timeout = virtualClock.beforeWait(inbox, next, w);
+            }
             if (timeout != 0) {
                 if (w == null) {
                     w = new ParkWaiter();
@@ -1006,9 +1075,23 @@ public final class EventLoop implements AutoCloseable {
         Objects.requireNonNull(work, "work");
         checkOpen();
         Future<T> result = new Future<>(this);
+        VirtualClock clock = virtualClock;
+        if (clock != null) {
+            clock.take(); // the job holds the virtual clock until its outcome has been handed over
+        }
         java.util.concurrent.FutureTask<T> job = new java.util.concurrent.FutureTask<>(work) {
             @Override
             protected void done() {
+                try {
+                    handOver();
+                } finally {
+                    if (clock != null) {
+                        clock.release();
+                    }
+                }
+            }
+
+            private void handOver() {
                 if (isClosed()) {
                     return; // the loop is gone: nobody can receive the outcome
                 }
@@ -1032,7 +1115,14 @@ public final class EventLoop implements AutoCloseable {
                 job.cancel(true);
             }
         });
-        executor.execute(job);
+        try {
+            executor.execute(job);
+        } catch (RuntimeException rejected) {
+            if (clock != null) {
+                clock.release();
+            }
+            throw rejected;
+        }
         return result;
     }
 
@@ -1444,15 +1534,18 @@ public final class EventLoop implements AutoCloseable {
      *     instead
      * @throws Throwable (unchecked at the call site) main's exception, unwrapped
      */
-    @SuppressWarnings("unchecked")
     public static <T> T run(Supplier<? extends CompletionStage<T>> main) {
+        return runOn(new EventLoop(), main);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> T runOn(EventLoop loop, Supplier<? extends CompletionStage<T>> main) {
         Objects.requireNonNull(main, "main");
         if (runningOrNull() != null) {
             throw new IllegalStateException("EventLoop.run() cannot be called while an event loop is running on "
                     + "thread '" + Thread.currentThread().getName() + "': await the work from the running loop "
                     + "instead");
         }
-        EventLoop loop = new EventLoop();
         try {
             MainRun outcome = new MainRun(loop, main);
             loop.callSoon(outcome);

@@ -774,15 +774,13 @@ public class Future<T> implements java.util.concurrent.Future<T>, CompletionStag
 
     /** Makes this future follow {@code stage} (see {@link #from}). */
     final void follow(CompletionStage<? extends T> stage) {
+        VirtualClock clock = heldClock(stage);
         stage.whenComplete((value, error) -> {
-            if (error == null) {
-                tryTransition(FINISHED, value);
-            } else {
-                Throwable cause = unwrap(error);
-                if (cause instanceof CancellationException ce) {
-                    tryTransition(CANCELLED, ce.getMessage());
-                } else {
-                    tryTransition(FAILED, cause);
+            try {
+                takeOutcome(value, error);
+            } finally {
+                if (clock != null) {
+                    clock.release();
                 }
             }
         });
@@ -792,6 +790,42 @@ public class Future<T> implements java.util.concurrent.Future<T>, CompletionStag
                     source.cancel(false);
                 }
             });
+        }
+    }
+
+    /**
+     * The virtual clock that {@code stage}, followed by this future, holds until it completes (see {@link
+     * VirtualClock}), taken now; null for a loop in real time, a stage done already, or one of this loop's own.
+     */
+    private VirtualClock heldClock(CompletionStage<?> stage) {
+        EventLoop l = loop;
+        VirtualClock clock = l == null ? null : l.virtualClockOrNull();
+        if (clock == null) {
+            return null;
+        }
+        CompletableFuture<?> cf;
+        try {
+            cf = stage.toCompletableFuture();
+        } catch (RuntimeException opaque) {
+            cf = null;
+        }
+        if (cf != null && (cf.isDone() || !LoopCompletableFuture.leavesLoop(cf, l))) {
+            return null;
+        }
+        clock.take();
+        return clock;
+    }
+
+    private void takeOutcome(Object value, Throwable error) {
+        if (error == null) {
+            tryTransition(FINISHED, value);
+        } else {
+            Throwable cause = unwrap(error);
+            if (cause instanceof CancellationException ce) {
+                tryTransition(CANCELLED, ce.getMessage());
+            } else {
+                tryTransition(FAILED, cause);
+            }
         }
     }
 
@@ -872,7 +906,7 @@ public class Future<T> implements java.util.concurrent.Future<T>, CompletionStag
      * A {@link CompletableFuture} that completes as this future does; cancelling it cancels this future.
      */
     public CompletableFuture<T> toCompletableFuture() {
-        CompletableFuture<T> cf = new CompletableFuture<>();
+        CompletableFuture<T> cf = loop == null ? new CompletableFuture<>() : new LoopCompletableFuture<>(loop);
         addCallback((Consumer<Future<?>>) done -> passOutcomeTo(cf));
         cf.whenComplete((v, e) -> {
             if (cf.isCancelled()) {

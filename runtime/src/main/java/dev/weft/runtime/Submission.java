@@ -15,7 +15,7 @@ import java.util.function.Supplier;
  */
 final class Submission<T> implements Runnable, Coroutine<T> {
     /** What {@link EventLoop#submit} returns. */
-    final CompletableFuture<T> result = new CompletableFuture<>();
+    final CompletableFuture<T> result;
     private final EventLoop loop;
     private Supplier<? extends CompletionStage<T>> call;
     private final String description;
@@ -26,6 +26,7 @@ final class Submission<T> implements Runnable, Coroutine<T> {
 
     Submission(EventLoop loop, Supplier<? extends CompletionStage<T>> call) {
         this.loop = loop;
+        this.result = new LoopCompletableFuture<>(loop); // awaited on its own loop, it holds no virtual clock
         this.call = Objects.requireNonNull(call, "call");
         this.description = "EventLoop.submit(" + call + ")";
         result.whenComplete((value, error) -> {

@@ -652,7 +652,19 @@ public class Task<T> extends Future<T> implements BiConsumer<Object, Throwable> 
             cancel = holdStage(cf);
         }
         FlightEvents.ACTIVE.suspended(this, cf);
-        cf.whenComplete(this); // done already, the step may run inside this call (no loop) or is queued
+        VirtualClock clock = l == null ? null : l.virtualClockOrNull();
+        if (clock != null && !cf.isDone() && LoopCompletableFuture.leavesLoop(cf, l)) {
+            clock.take(); // work that left the loop: the virtual clock stands still until it is back
+            cf.whenComplete((value, exception) -> {
+                try {
+                    accept(value, exception);
+                } finally {
+                    clock.release();
+                }
+            });
+        } else {
+            cf.whenComplete(this); // done already, the step may run inside this call (no loop) or is queued
+        }
         if (cancel) {
             cancelHeldStage(cf);
         }

@@ -398,7 +398,8 @@ public final class Timeout {
         if (!hasDeadline) {
             when = "no deadline";
         } else {
-            long left = deadline - System.nanoTime();
+            EventLoop l = task != null ? task.loop : EventLoop.runningOrNull();
+            long left = deadline - (l != null ? l.time() : System.nanoTime()); // the loop's clock: virtual or not
             String delay = delayNanos >= 0 ? formatDelay(delayNanos) + ", " : "";
             when = delay + (left >= 0 ? "deadline in " + formatDelay(left)
                     : "deadline passed " + formatDelay(-left) + " ago");
