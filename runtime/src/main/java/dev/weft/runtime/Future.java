@@ -129,6 +129,17 @@ public class Future<T> implements java.util.concurrent.Future<T>, CompletionStag
         return loop;
     }
 
+    /**
+     * This future for a report: its id, and for a task its {@code @Async} method and the line of the await it is
+     * at ({@code Task@1b6d3586 demo.Main.fetch(Main.java:14)}, as the loop's own reports name it), then, when debug
+     * mode tracked it ({@link EventLoop#setDebug}), the line that created it ({@code , created at
+     * demo.Main.main2(Main.java:30)}).
+     */
+    public final String describe() {
+        String site = DebugChecks.creationSite(this);
+        return NeverRetrieved.describe(this) + (site == null ? "" : ", created at " + site);
+    }
+
     /** True when cancelled or finished. */
     @Override
     public final boolean isDone() {
