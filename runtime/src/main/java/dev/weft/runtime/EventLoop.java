@@ -141,9 +141,9 @@ public final class EventLoop implements AutoCloseable {
         this.virtualClock = null;
     }
 
-    private EventLoop(boolean virtualTime) {
+    private EventLoop(Long scheduleSeed) {
         this.attached = null;
-        this.virtualClock = new VirtualClock(this);
+        this.virtualClock = new VirtualClock(this, scheduleSeed);
     }
 
     // ------------------------------------------------------------------------------------------ virtual time
@@ -163,7 +163,27 @@ public final class EventLoop implements AutoCloseable {
      * }</pre>
      */
     public static EventLoop withVirtualTime() {
-        return new EventLoop(true);
+        return new EventLoop((Long) null);
+    }
+
+    /**
+     * A loop in virtual time whose schedule explorer ({@code ScheduleExplorer}) decides, from {@code seed}, the
+     * points the contract leaves open: the order in which what other threads send arrives (completions of
+     * {@link #runInExecutor} jobs and of awaited CompletableFutures, {@code callSoonThreadsafe} calls), held back
+     * while work that left the loop is outstanding and then let in, one piece of work's arrivals together and in
+     * their order, the pieces in an order the seed shuffles; and the order of the channels a turn finds ready. Run
+     * a test with many seeds to meet the orders real threads give only now and then; the same seed gives the same
+     * order again.
+     *
+     * <pre>{@code
+     * for (long seed = 0; seed < 100; seed++) {
+     *     EventLoop loop = EventLoop.exploringSchedules(seed);
+     *     ...   // run the test on it; on failure, print the seed: exploringSchedules(seed) replays it
+     * }
+     * }</pre>
+     */
+    public static EventLoop exploringSchedules(long seed) {
+        return new EventLoop(Long.valueOf(seed));
     }
 
     /** True for a loop made by {@link #withVirtualTime()}. */
@@ -199,6 +219,25 @@ public final class EventLoop implements AutoCloseable {
      */
     public static <T> T runInVirtualTime(Supplier<? extends CompletionStage<T>> main) {
         return runOn(withVirtualTime(), main);
+    }
+
+    /**
+     * {@link #run}, on this loop, which has not run yet (one from {@link #withVirtualTime()} or {@link
+     * #exploringSchedules}, say): {@code main} is called on it while it runs, the loop runs until what it returned is
+     * done, and then it is cleaned up and closed as {@code run} does.
+     *
+     * <pre>{@code
+     * int n = EventLoop.exploringSchedules(seed).runMain(() -> countReplies());
+     * }</pre>
+     *
+     * @throws IllegalStateException when this loop is closed or running, or another loop runs on this thread
+     */
+    public <T> T runMain(Supplier<? extends CompletionStage<T>> main) {
+        checkOpen();
+        if (owner != null || attached != null) {
+            throw new IllegalStateException("runMain needs a loop that is not running and runs itself: " + this);
+        }
+        return runOn(this, main);
     }
 
     // ------------------------------------------------------------------------------------------ attached loops
@@ -547,7 +586,11 @@ public final class EventLoop implements AutoCloseable {
 
     private void post(Object action, Object arg) {
         checkOpen();
-        inbox.offer(action, arg);
+        if (virtualClock != null && virtualClock.explorer != null) {
+            inbox.offer(ScheduleExplorer.arrival(action, arg), null); // with the group of the work it ends
+        } else {
+            inbox.offer(action, arg);
+        }
         LoopWaiter w = waiter;
         if (w != null) {
             w.wake();
@@ -775,7 +818,7 @@ public final class EventLoop implements AutoCloseable {
 
     /** One turn: see the class documentation. */
     private void runOnce() {
-        inbox.drainTo(this);
+        drainInbox();
         timers.purgeIfMostlyCancelled();
 
         LoopWaiter w = waiter; // read once: the field is volatile for the producers' sake
@@ -796,17 +839,28 @@ public final class EventLoop implements AutoCloseable {
                 }
                 w.await(inbox, timeout);
                 waited = true;
-                inbox.drainTo(this);
+                drainInbox();
             }
         }
         if (w instanceof SelectorWaiter s) {
             if (!waited) {
                 s.poll(); // callbacks are ready: the channels are looked at without waiting
             }
-            s.queueReady(this); // after what other threads sent, before the timers due
+            // after what other threads sent, before the timers due
+            s.queueReady(this, virtualClock != null ? virtualClock.explorer : null);
         }
 
         runDueCallbacks();
+    }
+
+    /** Moves what other threads sent to the ready queue (through the schedule explorer, when there is one). */
+    private void drainInbox() {
+        VirtualClock v = virtualClock;
+        if (v != null && v.explorer != null) {
+            v.explorer.drain(inbox, this);
+        } else {
+            inbox.drainTo(this);
+        }
     }
 
     /** The second half of a turn: due timers join the ready queue, then the callbacks ready now run. */
@@ -1076,18 +1130,25 @@ public final class EventLoop implements AutoCloseable {
         checkOpen();
         Future<T> result = new Future<>(this);
         VirtualClock clock = virtualClock;
-        if (clock != null) {
-            clock.take(); // the job holds the virtual clock until its outcome has been handed over
-        }
-        java.util.concurrent.FutureTask<T> job = new java.util.concurrent.FutureTask<>(work) {
+        // the job holds the virtual clock until its outcome has been handed over; what it sends is one group
+        long workNumber = clock == null ? 0 : clock.take();
+        java.util.concurrent.Callable<T> call = clock == null || clock.explorer == null ? work : () -> {
+            long[] group = ScheduleExplorer.GROUP.get();
+            long outer = group[0];
+            group[0] = workNumber;
+            try {
+                return work.call();
+            } finally {
+                group[0] = outer;
+            }
+        };
+        java.util.concurrent.FutureTask<T> job = new java.util.concurrent.FutureTask<>(call) {
             @Override
             protected void done() {
-                try {
+                if (clock == null) {
                     handOver();
-                } finally {
-                    if (clock != null) {
-                        clock.release();
-                    }
+                } else {
+                    clock.handOverAndRelease(workNumber, this::handOver);
                 }
             }
 
@@ -1310,7 +1371,7 @@ public final class EventLoop implements AutoCloseable {
         try {
             if (key == null) {
                 channel.configureBlocking(false);
-                SelectorWaiter.Watch w = new SelectorWaiter.Watch();
+                SelectorWaiter.Watch w = s.newWatch();
                 key = channel.register(s.selector, 0, w);
             }
             SelectorWaiter.Watch w = (SelectorWaiter.Watch) key.attachment();

@@ -786,15 +786,12 @@ public class Future<T> implements java.util.concurrent.Future<T>, CompletionStag
     /** Makes this future follow {@code stage} (see {@link #from}). */
     final void follow(CompletionStage<? extends T> stage) {
         VirtualClock clock = heldClock(stage);
-        stage.whenComplete((value, error) -> {
-            try {
-                takeOutcome(value, error);
-            } finally {
-                if (clock != null) {
-                    clock.release();
-                }
-            }
-        });
+        if (clock == null) {
+            stage.whenComplete(this::takeOutcome);
+        } else {
+            long work = clock.take();
+            stage.whenComplete((value, error) -> clock.handOverAndRelease(work, () -> takeOutcome(value, error)));
+        }
         if (stage instanceof java.util.concurrent.Future<?> source && !isDoneOrOpaque(source)) {
             addCallback((Consumer<Future<?>>) done -> {
                 if (done.isCancelled()) {
@@ -806,7 +803,7 @@ public class Future<T> implements java.util.concurrent.Future<T>, CompletionStag
 
     /**
      * The virtual clock that {@code stage}, followed by this future, holds until it completes (see {@link
-     * VirtualClock}), taken now; null for a loop in real time, a stage done already, or one of this loop's own.
+     * VirtualClock}); null for a loop in real time, a stage done already, or one of this loop's own.
      */
     private VirtualClock heldClock(CompletionStage<?> stage) {
         EventLoop l = loop;
@@ -823,7 +820,6 @@ public class Future<T> implements java.util.concurrent.Future<T>, CompletionStag
         if (cf != null && (cf.isDone() || !LoopCompletableFuture.leavesLoop(cf, l))) {
             return null;
         }
-        clock.take();
         return clock;
     }
 

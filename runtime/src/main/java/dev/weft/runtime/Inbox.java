@@ -71,6 +71,20 @@ final class Inbox {
         }
     }
 
+    /** Consumer only: hands every linked entry to a loop's schedule explorer, in arrival order; true if any. */
+    boolean drainTo(ScheduleExplorer explorer) {
+        Node n = head.next;
+        boolean any = n != null;
+        while (n != null) {
+            explorer.take(n.action, n.arg);
+            n.action = null;
+            n.arg = null;
+            head = n;
+            n = n.next;
+        }
+        return any;
+    }
+
     /** Consumer only: forgets every linked entry. */
     void clear() {
         Node n = head.next;

@@ -28,6 +28,19 @@ final class SelectorWaiter extends LoopWaiter {
     static final class Watch {
         Runnable reader;
         Runnable writer;
+        /** The order the channel was first watched in: the schedule explorer shuffles ready channels from it. */
+        final long order;
+
+        Watch(long order) {
+            this.order = order;
+        }
+    }
+
+    private long watchesMade;
+
+    /** The attachment of a channel watched for the first time. Loop thread. */
+    Watch newWatch() {
+        return new Watch(watchesMade++);
     }
 
     @Override
@@ -66,27 +79,48 @@ final class SelectorWaiter extends LoopWaiter {
     }
 
     /** Queues the callbacks of the channels the last select found ready, and forgets that set. */
-    void queueReady(EventLoop loop) {
+    void queueReady(EventLoop loop, ScheduleExplorer explorer) {
         java.util.Set<SelectionKey> selected = selector.selectedKeys();
         if (selected.isEmpty()) {
+            return;
+        }
+        if (explorer != null && selected.size() > 1) {
+            queueInSeedOrder(loop, explorer, selected);
             return;
         }
         for (Iterator<SelectionKey> it = selected.iterator(); it.hasNext(); ) {
             SelectionKey key = it.next();
             it.remove();
-            Watch w = (Watch) key.attachment();
-            int ready;
-            try {
-                ready = key.readyOps();
-            } catch (CancelledKeyException closed) {
-                continue; // the channel was closed since the select
-            }
-            if ((ready & (SelectionKey.OP_READ | SelectionKey.OP_ACCEPT)) != 0 && w.reader != null) {
-                loop.enqueue(w.reader, null);
-            }
-            if ((ready & (SelectionKey.OP_WRITE | SelectionKey.OP_CONNECT)) != 0 && w.writer != null) {
-                loop.enqueue(w.writer, null);
-            }
+            queue(loop, key);
+        }
+    }
+
+    /** Queues the reader, then the writer, of a channel found ready, as far as it is ready for them. */
+    private static void queue(EventLoop loop, SelectionKey key) {
+        Watch w = (Watch) key.attachment();
+        int ready;
+        try {
+            ready = key.readyOps();
+        } catch (CancelledKeyException closed) {
+            return; // the channel was closed since the select
+        }
+        if ((ready & (SelectionKey.OP_READ | SelectionKey.OP_ACCEPT)) != 0 && w.reader != null) {
+            loop.enqueue(w.reader, null);
+        }
+        if ((ready & (SelectionKey.OP_WRITE | SelectionKey.OP_CONNECT)) != 0 && w.writer != null) {
+            loop.enqueue(w.writer, null);
+        }
+    }
+
+    /** As {@link #queueReady}, the channels in the order the explorer's seed picks (from the order they were watched). */
+    private static void queueInSeedOrder(EventLoop loop, ScheduleExplorer explorer,
+            java.util.Set<SelectionKey> selected) {
+        java.util.List<SelectionKey> keys = new java.util.ArrayList<>(selected);
+        selected.clear();
+        keys.sort(java.util.Comparator.comparingLong(k -> ((Watch) k.attachment()).order));
+        explorer.shuffle(keys);
+        for (SelectionKey key : keys) {
+            queue(loop, key);
         }
     }
 

@@ -654,14 +654,8 @@ public class Task<T> extends Future<T> implements BiConsumer<Object, Throwable> 
         FlightEvents.ACTIVE.suspended(this, cf);
         VirtualClock clock = l == null ? null : l.virtualClockOrNull();
         if (clock != null && !cf.isDone() && LoopCompletableFuture.leavesLoop(cf, l)) {
-            clock.take(); // work that left the loop: the virtual clock stands still until it is back
-            cf.whenComplete((value, exception) -> {
-                try {
-                    accept(value, exception);
-                } finally {
-                    clock.release();
-                }
-            });
+            long work = clock.take(); // work that left the loop: the virtual clock stands still until it is back
+            cf.whenComplete((value, exception) -> clock.handOverAndRelease(work, () -> accept(value, exception)));
         } else {
             cf.whenComplete(this); // done already, the step may run inside this call (no loop) or is queued
         }

@@ -74,8 +74,22 @@ public final class VirtualClock {
         }
     };
 
-    VirtualClock(EventLoop loop) {
+    /** The schedule explorer of a loop made by {@link EventLoop#exploringSchedules}, or null. */
+    final ScheduleExplorer explorer;
+    /** Numbers the work that leaves the loop, for the explorer's groups. */
+    private final java.util.concurrent.atomic.AtomicLong workSequence = new java.util.concurrent.atomic.AtomicLong();
+
+    VirtualClock(EventLoop loop, Long scheduleSeed) {
         this.loop = loop;
+        this.explorer = scheduleSeed == null ? null : new ScheduleExplorer(scheduleSeed, this);
+    }
+
+    /**
+     * The seed that orders this loop's arrivals from other threads and its ready channels ({@link
+     * EventLoop#exploringSchedules}), or empty for a loop that takes them as they come.
+     */
+    public java.util.OptionalLong scheduleSeed() {
+        return explorer == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(explorer.seed);
     }
 
     /** The virtual time elapsed since the loop was made. */
@@ -160,9 +174,37 @@ public final class VirtualClock {
 
     // ------------------------------------------------------------------------------------------ for the loop
 
-    /** Work leaves the loop. Any thread. */
-    void take() {
+    /** Work leaves the loop. Any thread. Returns its number, for the schedule explorer's groups (0 without one). */
+    long take() {
         outstanding.incrementAndGet();
+        return explorer == null ? 0 : workSequence.incrementAndGet();
+    }
+
+    /**
+     * On the thread that ends work number {@code work} (see {@link #take()}): hands its outcome to the loop, then
+     * releases the clock. With a schedule explorer, {@code handOver} runs on the loop's thread, sent as part of that
+     * work's group.
+     */
+    void handOverAndRelease(long work, Runnable handOver) {
+        if (explorer == null) {
+            try {
+                handOver.run();
+            } finally {
+                release();
+            }
+            return;
+        }
+        // with an explorer the outcome itself goes through the loop, as an arrival it can hold back and order (a
+        // future completed here would be seen done at once by whoever looks)
+        ScheduleExplorer.inGroup(work, () -> {
+            try {
+                loop.schedule(handOver, null);
+            } catch (IllegalStateException closed) {
+                // nobody left to hand it to
+            } finally {
+                release();
+            }
+        });
     }
 
     /**
@@ -187,6 +229,11 @@ public final class VirtualClock {
      * is scheduled.
      */
     long beforeWait(Inbox inbox, TimerHandle next, LoopWaiter waiter) {
+        if (explorer != null && explorer.holding()) {
+            // arrivals held back by the explorer wait for the rest of the outstanding work, within its patience;
+            // with none left, a turn lets them in
+            return outstanding.get() > 0 ? ScheduleExplorer.PATIENCE_NANOS : 0;
+        }
         // outstanding first: work that ends hands its outcome to the inbox before it releases
         if (outstanding.get() > 0 || !inbox.isEmpty()) {
             return -1;
