@@ -64,7 +64,11 @@ public final class AsyncTest {
         if (current != null) {
             return current.run(body);
         }
-        TestLoop alone = new TestLoop(true, false, true);
+        return runAlone(new TestLoop(true, false, true), body);
+    }
+
+    /** {@link #runTest} on a loop of its own, which is finished (checked and closed) at the end. */
+    private static <T> T runAlone(TestLoop alone, Supplier<? extends CompletionStage<T>> body) {
         alone.inTestMethod = true;
         T value;
         try {
@@ -79,6 +83,55 @@ public final class AsyncTest {
         }
         alone.finish();
         return value;
+    }
+
+    /**
+     * Runs {@code body} {@code runs} times, each on a fresh loop {@linkplain EventLoop#exploringSchedules exploring
+     * schedules} with the seeds 0, 1, ... {@code runs - 1}: the order in which completions of work done on other
+     * threads (and other threads' {@code callSoonThreadsafe} calls) are taken in, and the order of channels found
+     * ready together, is the seed's. Each run is checked as {@link #runTest} checks one (outside the extension: its
+     * own loop, in virtual time and debug mode, no task left pending). The first run that fails stops the
+     * exploration with an AssertionError naming its seed, its failure as the cause; {@link #replay} runs that seed
+     * again, in the same order.
+     *
+     * <pre>{@code
+     * @Test
+     * void repliesStayInRequestOrder() {
+     *     explore(100, () -> client.sendBothAndCollect());   // fails: "... with schedule seed 7 ..."
+     * }
+     * @Test
+     * void repliesStayInRequestOrderSeed7() {
+     *     replay(7, () -> client.sendBothAndCollect());      // the same order, every time
+     * }
+     * }</pre>
+     *
+     * @return the result of the last run
+     */
+    public static <T> T explore(int runs, Supplier<? extends CompletionStage<T>> body) {
+        Objects.requireNonNull(body, "body");
+        if (runs < 1) {
+            throw new IllegalArgumentException("runs must be at least 1: " + runs);
+        }
+        T last = null;
+        for (long seed = 0; seed < runs; seed++) {
+            try {
+                last = replay(seed, body);
+            } catch (Throwable e) {
+                throw new AssertionError("Failed with schedule seed " + seed + " (run " + (seed + 1) + " of " + runs
+                        + "); replay it with AsyncTest.replay(" + seed + "L, body): " + e, e);
+            }
+        }
+        return last;
+    }
+
+    /**
+     * One run of {@link #explore}: {@code body} as {@link #runTest} runs it outside the extension, on a fresh loop
+     * exploring schedules with {@code seed}, so a failing seed found by {@code explore} fails again, in the same
+     * order. Its exception is the body's own.
+     */
+    public static <T> T replay(long seed, Supplier<? extends CompletionStage<T>> body) {
+        Objects.requireNonNull(body, "body");
+        return runAlone(new TestLoop(EventLoop.exploringSchedules(seed), false, true), body);
     }
 
     /**

@@ -34,7 +34,11 @@ final class TestLoop {
     boolean inTestMethod;
 
     TestLoop(boolean virtualTime, boolean allowPendingTasks, boolean debug) {
-        this.loop = virtualTime ? EventLoop.withVirtualTime() : new EventLoop();
+        this(virtualTime ? EventLoop.withVirtualTime() : new EventLoop(), allowPendingTasks, debug);
+    }
+
+    TestLoop(EventLoop loop, boolean allowPendingTasks, boolean debug) {
+        this.loop = loop;
         this.allowPendingTasks = allowPendingTasks;
         loop.setDebug(debug);
         loop.setExceptionHandler((l, error) -> errors.add(error));
