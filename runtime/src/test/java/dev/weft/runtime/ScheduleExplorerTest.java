@@ -107,4 +107,42 @@ class ScheduleExplorerTest {
             assertEquals(42L, seeded.virtualClock().scheduleSeed().getAsLong());
         }
     }
+
+    /** Two pipes made readable before the loop looks: the seed picks which reader is queued first. */
+    private static List<String> readyChannelOrder(long seed) {
+        EventLoop loop = EventLoop.exploringSchedules(seed);
+        return loop.runMain(() -> {
+            List<String> trace = new ArrayList<>();
+            Future<List<String>> both = new Future<>();
+            try {
+                for (String name : List.of("first", "second")) {
+                    java.nio.channels.Pipe pipe = java.nio.channels.Pipe.open();
+                    pipe.sink().write(java.nio.ByteBuffer.wrap(new byte[] {1}));
+                    loop.closeWithLoop(pipe.source());
+                    loop.closeWithLoop(pipe.sink());
+                    loop.addReader(pipe.source(), () -> {
+                        loop.removeReader(pipe.source());
+                        trace.add(name);
+                        if (trace.size() == 2) {
+                            both.complete(trace);
+                        }
+                    });
+                }
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            return both;
+        });
+    }
+
+    @Test
+    void theSeedOrdersChannelsFoundReadyTogether() {
+        java.util.Set<List<String>> seen = new java.util.HashSet<>();
+        for (long seed = 0; seed < 20; seed++) {
+            List<String> order = readyChannelOrder(seed);
+            assertEquals(order, readyChannelOrder(seed), "seed " + seed);
+            seen.add(order);
+        }
+        assertEquals(2, seen.size(), "orders seen: " + seen);
+    }
 }
