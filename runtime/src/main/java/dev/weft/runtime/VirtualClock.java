@@ -62,6 +62,19 @@ public final class VirtualClock {
     /** How many times the clock jumped (for tests and diagnostics). */
     private long jumps;
 
+    private static final System.Logger LOG = System.getLogger("dev.weft.runtime");
+    /**
+     * How long the loop waits, idle and held with a timer due, before it warns: a CompletableFuture that the loop's
+     * own code completes (from a timer, say) holds the clock for ever. Loop thread; tests shorten it.
+     */
+    long heldWarningNanos = 10_000_000_000L;
+    /** When the loop began to wait, idle and held, with no work ending since (0: it is not). Loop thread. */
+    private long heldIdleSince;
+    private long releasesSeen;
+    private boolean heldWarned;
+    /** How many times outstanding work ended. */
+    private final java.util.concurrent.atomic.AtomicLong releases = new java.util.concurrent.atomic.AtomicLong();
+
     /** Posted when the last outstanding work ends, so that a loop waiting in real time takes a turn and jumps. */
     private static final Runnable RELEASED = new Runnable() {
         @Override
@@ -212,6 +225,7 @@ public final class VirtualClock {
      * through its inbox, so that a loop waiting for it in real time takes a turn and may jump. Any thread.
      */
     void release() {
+        releases.incrementAndGet();
         if (outstanding.decrementAndGet() == 0 && !loop.isClosed()) {
             try {
                 loop.schedule(RELEASED, null);
@@ -235,9 +249,11 @@ public final class VirtualClock {
             return outstanding.get() > 0 ? ScheduleExplorer.PATIENCE_NANOS : 0;
         }
         // outstanding first: work that ends hands its outcome to the inbox before it releases
-        if (outstanding.get() > 0 || !inbox.isEmpty()) {
-            return -1;
+        int held = outstanding.get();
+        if (held > 0 || !inbox.isEmpty()) {
+            return held > 0 && next != null && inbox.isEmpty() ? heldWait(held, next) : -1;
         }
+        heldIdleSince = 0;
         if (waiter instanceof SelectorWaiter s) {
             s.poll();
             if (!s.selector.selectedKeys().isEmpty()) {
@@ -260,6 +276,36 @@ public final class VirtualClock {
             jumps++;
         }
         return 0;
+    }
+
+    /**
+     * The loop is idle, a timer is due, and {@code held} pieces of work hold the clock: it waits for them in real
+     * time, and after {@link #heldWarningNanos} without any of them ending says so once, with the tasks and what they
+     * await, since work the loop itself would complete (a CompletableFuture completed from a timer) never ends.
+     */
+    private long heldWait(int held, TimerHandle next) {
+        long t = System.nanoTime();
+        long r = releases.get();
+        if (heldIdleSince == 0 || r != releasesSeen) {
+            heldIdleSince = t;
+            releasesSeen = r;
+            heldWarned = false;
+        }
+        long left = heldWarningNanos - (t - heldIdleSince);
+        if (left > 0) {
+            return left;
+        }
+        if (!heldWarned) {
+            heldWarned = true;
+            LOG.log(System.Logger.Level.WARNING, "The virtual clock of " + loop + " has stood still for "
+                    + Duration.ofNanos(t - heldIdleSince).toMillis() + " ms of real time, held by " + held + " piece(s)"
+                    + " of work that left the loop (runInExecutor jobs, CompletableFutures or stages awaited), with a"
+                    + " timer due in " + Duration.ofNanos(next.when - now) + " of virtual time. If one of them is a"
+                    + " CompletableFuture that the loop's own code completes (from a timer, say), it holds the clock for"
+                    + " ever: await a dev.weft.runtime.Future, or the CompletableFuture of Future.toCompletableFuture(),"
+                    + " instead.\n" + loop.dumpTasks());
+        }
+        return -1;
     }
 
     @Override

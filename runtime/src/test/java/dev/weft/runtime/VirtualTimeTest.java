@@ -239,4 +239,37 @@ class VirtualTimeTest {
         });
         assertEquals(List.of("thread's callback at 0", "timer"), trace);
     }
+
+    /**
+     * A CompletableFuture the loop's own timer would complete holds the clock, so that timer never fires: the loop
+     * says so once it has waited, idle and held, for a while (10 s; 50 ms here). Another thread then completes the
+     * future, once the warning is there.
+     */
+    @Test
+    void aClockHeldWhileATimerIsDueIsReportedOnce() {
+        try (LogCapture log = new LogCapture()) {
+            EventLoop loop = EventLoop.withVirtualTime();
+            loop.virtualClock().heldWarningNanos = 50_000_000L;
+            CompletableFuture<String> cf = new CompletableFuture<>();
+            Thread unblocker = new Thread(() -> {
+                while (log.containing("has stood still").isEmpty()) {
+                    Thread.onSpinWait();
+                }
+                cf.complete("from another thread");
+            });
+            String v = loop.runMain(() -> {
+                loop.callLater(Duration.ofMinutes(1), () -> cf.complete("from the timer"));
+                unblocker.start();
+                return Script.<String>plain(
+                        (tk, sent) -> tk.suspendOn(cf),
+                        (tk, sent) -> (String) sent).start();
+            });
+            assertEquals("from another thread", v);
+            List<java.util.logging.LogRecord> warnings = log.containing("has stood still");
+            assertEquals(1, warnings.size());
+            String m = warnings.get(0).getMessage();
+            assertTrue(m.contains("held by 1 piece(s) of work") && m.contains("timer due in PT1M"), m);
+            assertTrue(m.contains("awaiting") && m.contains("CompletableFuture"), m);
+        }
+    }
 }
