@@ -145,6 +145,9 @@ public final class VirtualClock {
      * await(clock.untilIdle())}; from a test, {@code loop.runUntilComplete(clock.untilIdle())}.
      */
     public Future<Void> untilIdle() {
+        if (!loop.isConfinedHere()) {
+            throw new IllegalStateException("untilIdle must be called on the loop's thread (or while it is not running)");
+        }
         Future<Void> idle = new Future<>(loop);
         if (idleWaiters == null) {
             idleWaiters = new ArrayList<>(2);
