@@ -255,4 +255,53 @@ final class Samples {
             runTest(() -> sleepThenReturn(HOUR, "x"));
         }
     }
+
+    static final List<String> TASK_METHODS_LOG = Collections.synchronizedList(new ArrayList<>());
+
+    /**
+     * Test and lifecycle methods written as @Async code returning their task (the plugin gives each a void twin
+     * that JUnit runs; see the runtime's TestEntry): they run on the test's loop, in virtual time.
+     */
+    @WeftTest
+    static class TaskReturningMethods {
+        @BeforeEach
+        @Async
+        Task<Void> setUp(VirtualClock clock) {
+            await(Tasks.sleep(Duration.ofMinutes(1)));
+            TASK_METHODS_LOG.add("set up at " + clock.now());
+            return Task.completed(null);
+        }
+
+        @Test
+        @Async
+        Task<Void> passesAfterAnHour(VirtualClock clock) {
+            String v = await(sleepThenReturn(HOUR, "v"));
+            TASK_METHODS_LOG.add("test " + v + " at " + clock.now());
+            return Task.completed(null);
+        }
+
+        @Test
+        @Async
+        Task<Void> failsWithItsOwnException() {
+            await(sleepThenFail(Duration.ofSeconds(5), "boom in a task-returning test"));
+            return Task.completed(null);
+        }
+
+        @ParameterizedTest
+        @ValueSource(ints = {2, 3})
+        @Async
+        Task<Void> parameterized(int hours, VirtualClock clock) {
+            await(Tasks.sleep(Duration.ofHours(hours)));
+            TASK_METHODS_LOG.add("parameterized " + hours + " at " + clock.now());
+            return Task.completed(null);
+        }
+
+        @Test
+        @Async
+        Task<Void> leavesATaskPending() {
+            Task<Void> leaked = sleepForever(new ArrayList<>());
+            await(Tasks.sleep(Duration.ZERO));
+            return Task.completed(null);
+        }
+    }
 }

@@ -125,4 +125,23 @@ class WeftExtensionTest {
                         .map(Throwable::toString).orElse("?"))
                 .collect(Collectors.joining("\n"));
     }
+
+    @Test
+    void testAndLifecycleMethodsMayReturnTheirTask() {
+        Samples.TASK_METHODS_LOG.clear();
+        Events events = run(Samples.TaskReturningMethods.class);
+        assertEquals(3, events.succeeded().count(), () -> failures(events)); // passes, and both parameterized
+        assertEquals(2, events.failed().count(), () -> failures(events));
+        List<String> log = new java.util.ArrayList<>(Samples.TASK_METHODS_LOG);
+        assertTrue(log.contains("test v at PT1H1M"), log::toString); // set up's minute, then the hour, virtual
+        assertTrue(log.contains("parameterized 2 at PT2H1M") && log.contains("parameterized 3 at PT3H1M"),
+                log::toString);
+        assertEquals(5, log.stream().filter(l -> l.equals("set up at PT1M")).count(), log::toString);
+        List<Throwable> failures = events.failed().list().stream()
+                .map(e -> e.getRequiredPayload(TestExecutionResult.class).getThrowable().orElseThrow()).toList();
+        assertTrue(failures.stream().anyMatch(t -> t instanceof IllegalStateException
+                && "boom in a task-returning test".equals(t.getMessage())), failures::toString);
+        assertTrue(failures.stream().anyMatch(t -> t instanceof AssertionError
+                && t.getMessage().startsWith("1 task was still pending")), failures::toString);
+    }
 }

@@ -255,8 +255,17 @@ public final class AsyncTransformer {
             public void visitEnd() {
                 super.visitAnnotation(Names.TRANSFORMED_DESC, false).visitEnd();
                 for (Map.Entry<String, MethodNode> e : entries.entrySet()) {
-                    e.getValue().accept(cv);
+                    MethodNode entry = e.getValue();
+                    MethodNode twin = null;
+                    if (TestMethodBridge.needed(ctx, entry)) { // a JUnit test method: JUnit runs only void ones
+                        Integer line = firstLines.get(e.getKey());
+                        twin = TestMethodBridge.twin(ctx, entry, line == null ? 0 : line);
+                    }
+                    entry.accept(cv);
                     bodies.get(e.getKey()).accept(cv);
+                    if (twin != null) {
+                        twin.accept(cv);
+                    }
                 }
                 super.visitEnd();
             }

@@ -61,7 +61,8 @@ final class InMemoryJavac {
     static final int MAX_RELEASE = Runtime.version().feature();
 
     private static final JavaCompiler COMPILER = ToolProvider.getSystemJavaCompiler();
-    private static final List<File> CLASS_PATH = List.of(codeSource(Task.class), codeSource(Async.class));
+    private static final List<File> CLASS_PATH = List.of(codeSource(Task.class), codeSource(Async.class),
+            codeSource(org.junit.jupiter.api.Test.class)); // JUnit: for test methods written as @Async code
     private static final Pattern PACKAGE = Pattern.compile("(?m)^\\s*package\\s+([\\w.]+)\\s*;");
     private static final Pattern TOP_LEVEL_TYPE = Pattern.compile(
             "(?m)^(?:(?:public|final|abstract|sealed|non-sealed|strictfp)\\s+)*(?:class|interface|enum|record|@interface)\\s+(\\w+)");
