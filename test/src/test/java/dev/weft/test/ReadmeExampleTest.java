@@ -56,4 +56,12 @@ class ReadmeExampleTest {
             return Task.completed(null);
         });
     }
+
+    @Test
+    @Async
+    Task<Void> answersAfterFiveMinutes(VirtualClock clock) {
+        assertEquals("answer", await(fetchOrFallback(Duration.ofMinutes(10))));
+        assertEquals(Duration.ofMinutes(5), clock.now());
+        return Task.completed(null);
+    }
 }
