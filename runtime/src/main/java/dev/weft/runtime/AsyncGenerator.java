@@ -245,10 +245,10 @@ public final class AsyncGenerator<T> implements AsyncIterator<T> {
         hasItem = true;
         Future<Void> w = spareEmit;
         spareEmit = null;
-        if (w != null && w.state() == Future.FINISHED && !DebugChecks.tracking) {
+        if (w != null && w.state() == Future.FINISHED) {
             w.reopen(); // the body resumed from it: nobody waits on it any more
         } else {
-            w = new Future<>(loop);
+            w = new Future<>(loop, true); // the runtime's own: debug mode does not track it
         }
         emitWait = w;
         Answer a = answer;
@@ -425,7 +425,7 @@ public final class AsyncGenerator<T> implements AsyncIterator<T> {
         boolean stopping;
 
         Answer(EventLoop loop) {
-            super(loop);
+            super(loop, true); // the runtime's own: debug mode tracks the consumer's task, not each answer
         }
 
         @Override

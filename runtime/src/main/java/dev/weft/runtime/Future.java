@@ -100,6 +100,15 @@ public class Future<T> implements java.util.concurrent.Future<T>, CompletionStag
         }
     }
 
+    /**
+     * A future of the runtime's own that debug mode does not track (no creation site is recorded, nothing is
+     * reported about it): one nobody but the runtime sees, such as an {@link AsyncGenerator}'s emit future, made
+     * per item, where a stack walk each would cost more than the item.
+     */
+    Future(EventLoop loop, boolean untracked) {
+        this.loop = loop;
+    }
+
     /** A future that is already done with {@code value}; it has no owner loop. */
     public static <T> Future<T> completed(T value) {
         Future<T> f = new Future<>((EventLoop) null);

@@ -2,6 +2,7 @@ package dev.weft.it.library.compose;
 
 import static dev.weft.it.library.SourceLines.lineOf;
 import static dev.weft.runtime.Await.await;
+import static dev.weft.test.AsyncTest.runTest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -11,10 +12,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.weft.Async;
-import dev.weft.runtime.EventLoop;
 import dev.weft.runtime.Future;
 import dev.weft.runtime.Futures;
 import dev.weft.runtime.Task;
+import dev.weft.test.WeftTest;
 import dev.weft.runtime.Tasks;
 import dev.weft.runtime.Timeout;
 import java.time.Duration;
@@ -25,6 +26,7 @@ import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 
 /** Timeout scopes, Timeout.within and Futures.waitFor, as asyncio.timeout and wait_for behave. */
+@WeftTest // virtual time: each timer fires as soon as nothing else can happen first, in its real-time order
 class TimeoutTest {
     static final Duration SHORT = Duration.ofMillis(20);
     static final Duration HOUR = Duration.ofHours(1);
@@ -56,7 +58,7 @@ class TimeoutTest {
 
     @Test
     void withinReturnsTheBodyValueBeforeTheDeadline() {
-        assertEquals("done", EventLoop.run(() -> withinInTime()));
+        assertEquals("done", runTest(() -> withinInTime()));
     }
 
     @Async
@@ -99,14 +101,14 @@ class TimeoutTest {
 
     @Test
     void aCheckedExceptionAtTheAwaitIsCaughtByItsType() {
-        assertEquals("timed out, [body cancelled]", EventLoop.run(() -> catchesTheTimeoutByType(new ArrayList<>())));
-        assertEquals("the original", EventLoop.run(
+        assertEquals("timed out, [body cancelled]", runTest(() -> catchesTheTimeoutByType(new ArrayList<>())));
+        assertEquals("the original", runTest(
                 () -> catchesTheOriginalIOException(new java.io.FileNotFoundException("nope"))));
     }
 
     @Test
     void deadlineCancelsTheBodyAndRaisesTimeoutException() {
-        assertEquals(List.of("body cancelled", "timeout"), EventLoop.run(() -> withinTooSlow()));
+        assertEquals(List.of("body cancelled", "timeout"), runTest(() -> withinTooSlow()));
     }
 
     @Async
@@ -128,7 +130,7 @@ class TimeoutTest {
     @Test
     void innerTimeoutFiresInsideAndOuterIsNotTriggered() {
         assertEquals(List.of("inner body cancelled", "inner: TimeoutException", "outer body finished"),
-                EventLoop.run(() -> nestedWithinInnerFires()));
+                runTest(() -> nestedWithinInnerFires()));
     }
 
     @Async
@@ -153,7 +155,7 @@ class TimeoutTest {
     @Test
     void outerTimeoutFiresWhileInnerPendingAndInnerDoesNotSwallowIt() {
         assertEquals(List.of("inner body cancelled", "inner: CancellationException", "outer: TimeoutException"),
-                EventLoop.run(() -> nestedWithinOuterFires()));
+                runTest(() -> nestedWithinOuterFires()));
     }
 
     // ---------------------------------------------------------------------------------- scopes in one task
@@ -196,13 +198,13 @@ class TimeoutTest {
     void innerScopeFiresAndTheOuterScopeInTheSameTaskIsNotTriggered() {
         assertEquals(List.of("inner: TimeoutException", "cancelling after inner: 0",
                         "outer exited normally, expired=false", "cancelling at end: 0"),
-                EventLoop.run(() -> nestedScopesInOneTask(true)));
+                runTest(() -> nestedScopesInOneTask(true)));
     }
 
     @Test
     void outerScopeFiresAndTheInnerScopeInTheSameTaskPassesTheCancellationOn() {
         assertEquals(List.of("inner: CancellationException", "outer: TimeoutException", "cancelling at end: 0"),
-                EventLoop.run(() -> nestedScopesInOneTask(false)));
+                runTest(() -> nestedScopesInOneTask(false)));
     }
 
     @Async
@@ -220,19 +222,19 @@ class TimeoutTest {
 
     @Test
     void rescheduleToLaterKeepsTheDeadlineFromFiring() {
-        Timeout t = EventLoop.run(() -> rescheduled(true));
+        Timeout t = runTest(() -> rescheduled(true));
         assertFalse(t.expired());
     }
 
     @Test
     void rescheduleToSoonerMakesTheScopeExpire() {
-        Exception e = assertThrows(Exception.class, () -> EventLoop.run(() -> rescheduled(false)));
+        Exception e = assertThrows(Exception.class, () -> runTest(() -> rescheduled(false)));
         assertInstanceOf(TimeoutException.class, e);
     }
 
     @Test
     void aScopeCannotBeRescheduledBeforeItIsEntered() {
-        EventLoop.run(() -> {
+        runTest(() -> {
             Timeout t = Timeout.after(HOUR);
             assertThrows(IllegalStateException.class, () -> t.reschedule(SHORT));
             return Task.completed(null);
@@ -269,7 +271,7 @@ class TimeoutTest {
     @Test
     void timeoutDoesNotSwallowAnOuterTaskCancel() {
         assertEquals(List.of("body cancelled", "task saw CancellationException", "cancelled: true"),
-                EventLoop.run(() -> cancelTaskUnderTimeout()));
+                runTest(() -> cancelTaskUnderTimeout()));
     }
 
     @Async
@@ -306,7 +308,7 @@ class TimeoutTest {
 
     @Test
     void aDeadlineFiringTogetherWithAnOuterCancelDoesNotSwallowIt() {
-        assertEquals("ok", EventLoop.run(() -> deadlineAndOuterCancelTogether()));
+        assertEquals("ok", runTest(() -> deadlineAndOuterCancelTogether()));
     }
 
     // ---------------------------------------------------------------------------------- waitFor
@@ -336,7 +338,7 @@ class TimeoutTest {
 
     @Test
     void waitForCancelsTheInnerFutureOnTimeout() {
-        assertEquals("ok", EventLoop.run(() -> waitForTooSlow()));
+        assertEquals("ok", runTest(() -> waitForTooSlow()));
     }
 
     @Async
@@ -348,7 +350,7 @@ class TimeoutTest {
 
     @Test
     void waitForReturnsTheResultWhenInTime() {
-        assertEquals("fast, no limit", EventLoop.run(() -> waitForInTime()));
+        assertEquals("fast, no limit", runTest(() -> waitForInTime()));
     }
 
     @Async
@@ -370,7 +372,7 @@ class TimeoutTest {
 
     @Test
     void cancellingWaitForCancelsTheInnerFuture() {
-        assertEquals("inner cancelled, waitFor cancelled", EventLoop.run(() -> cancelWaitFor()));
+        assertEquals("inner cancelled, waitFor cancelled", runTest(() -> cancelWaitFor()));
     }
 
     // ---------------------------------------------------------------------------------- messages
@@ -398,7 +400,7 @@ class TimeoutTest {
                         + lineOf(TimeoutTest.class, "// awaits-within") + ") expired while awaiting at " + ME
                         + ".sleepsAnHour(TimeoutTest.java:" + lineOf(TimeoutTest.class, "// the-await-that-was-too-slow")
                         + ")",
-                EventLoop.run(() -> withinMessage()));
+                runTest(() -> withinMessage()));
     }
 
     @Async
@@ -423,7 +425,7 @@ class TimeoutTest {
         assertEquals("Timed out: the 30 ms timeout entered in " + ME + ".scopeMessage expired while awaiting at " + ME
                         + ".sleepsAnHour(TimeoutTest.java:" + lineOf(TimeoutTest.class, "// the-await-that-was-too-slow")
                         + ")",
-                EventLoop.run(() -> scopeMessage()));
+                runTest(() -> scopeMessage()));
     }
 
     @Async
@@ -437,14 +439,14 @@ class TimeoutTest {
 
     @Test
     void theTimeoutExceptionOfWaitForNamesIt() {
-        String message = EventLoop.run(() -> waitForMessage());
+        String message = runTest(() -> waitForMessage());
         assertTrue(message.startsWith("Timed out: the 20 ms timeout of Futures.waitFor awaited at " + ME
                 + ".waitForMessage(TimeoutTest.java:"), message);
     }
 
     @Test
     void aTimeoutPrintsItsDelayAndDeadlineReadably() {
-        String shown = EventLoop.run(() -> {
+        String shown = runTest(() -> {
             Timeout t = Timeout.after(Duration.ofMillis(500));
             return Task.completed(t.toString());
         });

@@ -1,6 +1,7 @@
 package dev.weft.it.library.compose;
 
 import static dev.weft.runtime.Await.await;
+import static dev.weft.test.AsyncTest.runTest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -13,6 +14,7 @@ import dev.weft.runtime.Futures;
 import dev.weft.runtime.Futures.DoneAndPending;
 import dev.weft.runtime.Futures.ReturnWhen;
 import dev.weft.runtime.Task;
+import dev.weft.test.WeftTest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,6 +23,7 @@ import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 
 /** Futures.wait and Futures.asCompleted, as asyncio.wait and as_completed. */
+@WeftTest // virtual time: each timer fires as soon as nothing else can happen first, in its real-time order
 class WaitTest {
 
     @Async
@@ -50,7 +53,7 @@ class WaitTest {
 
     @Test
     void waitReturnsDoneAndPendingForEachReturnWhen() {
-        assertEquals("ok", EventLoop.run(() -> waitModes()));
+        assertEquals("ok", runTest(() -> waitModes()));
     }
 
     @Async
@@ -67,7 +70,7 @@ class WaitTest {
 
     @Test
     void waitWithATimeoutReturnsThePendingFuturesWithoutCancellingThem() {
-        assertEquals("ok", EventLoop.run(() -> waitTimesOut()));
+        assertEquals("ok", runTest(() -> waitTimesOut()));
     }
 
     @Async
@@ -82,7 +85,7 @@ class WaitTest {
 
     @Test
     void asCompletedGivesTheResultsInCompletionOrder() {
-        assertEquals(List.of("a", "b", "c"), EventLoop.run(() -> inCompletionOrder()));
+        assertEquals(List.of("a", "b", "c"), runTest(() -> inCompletionOrder()));
     }
 
     @Async
@@ -108,7 +111,7 @@ class WaitTest {
 
     @Test
     void asCompletedFailsTheRestWithTimeoutException() {
-        assertEquals(List.of("quick", "timeout"), EventLoop.run(() -> asCompletedTimesOut()));
+        assertEquals(List.of("quick", "timeout"), runTest(() -> asCompletedTimesOut()));
     }
 
     @Async
@@ -143,6 +146,6 @@ class WaitTest {
      */
     @Test
     void firstCompletedCountsWhatFinishedBeforeTheWaitingTaskResumed() {
-        assertEquals("2 done, 0 pending; 1 done, 1 pending", EventLoop.run(() -> firstCompletedSortsWhenTheWaiterResumes()));
+        assertEquals("2 done, 0 pending; 1 done, 1 pending", runTest(() -> firstCompletedSortsWhenTheWaiterResumes()));
     }
 }

@@ -1,15 +1,16 @@
 package dev.weft.it.library.iter;
 
 import static dev.weft.runtime.Await.await;
+import static dev.weft.test.AsyncTest.runTest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.weft.Async;
 import dev.weft.runtime.AsyncGenerator;
 import dev.weft.runtime.AsyncIterator;
 import dev.weft.runtime.Emitter;
-import dev.weft.runtime.EventLoop;
 import dev.weft.runtime.Future;
 import dev.weft.runtime.Task;
+import dev.weft.test.WeftTest;
 import dev.weft.runtime.Tasks;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.Timeout;
  * same answer, which ends as the body does (cancelled, here).
  */
 @Timeout(10)
+@WeftTest // virtual time: each timer fires as soon as nothing else can happen first, in its real-time order
 class AsyncGeneratorClosingTest {
 
     @Async
@@ -57,7 +59,7 @@ class AsyncGeneratorClosingTest {
     @Test
     void hasNextAfterACancelledHasNext_givesThatAnswer_thenFalse() {
         assertEquals(List.of("the same answer true", "finally", "again cancelled", "then false"),
-                EventLoop.run(AsyncGeneratorClosingTest::askAfterCancel));
+                runTest(AsyncGeneratorClosingTest::askAfterCancel));
     }
 
     @Async
@@ -88,6 +90,6 @@ class AsyncGeneratorClosingTest {
 
     @Test
     void hasNextWhileCloseIsPendingGivesFalse() {
-        assertEquals(List.of("finally", "again false"), EventLoop.run(AsyncGeneratorClosingTest::askWhileClosing));
+        assertEquals(List.of("finally", "again false"), runTest(AsyncGeneratorClosingTest::askWhileClosing));
     }
 }

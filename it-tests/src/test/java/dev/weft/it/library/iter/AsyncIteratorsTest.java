@@ -1,6 +1,7 @@
 package dev.weft.it.library.iter;
 
 import static dev.weft.runtime.Await.await;
+import static dev.weft.test.AsyncTest.runTest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -10,10 +11,10 @@ import dev.weft.runtime.AsyncGenerator;
 import dev.weft.runtime.AsyncIterator;
 import dev.weft.runtime.AsyncIterators;
 import dev.weft.runtime.Emitter;
-import dev.weft.runtime.EventLoop;
 import dev.weft.runtime.Futures;
 import dev.weft.runtime.Queue;
 import dev.weft.runtime.Task;
+import dev.weft.test.WeftTest;
 import dev.weft.runtime.Tasks;
 import java.io.IOException;
 import java.lang.ref.WeakReference;
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.Timeout;
  * record what the producer did, so each test pins how far upstream ran, and that its finally ran exactly once.
  */
 @Timeout(60)
+@WeftTest // virtual time: each timer fires as soon as nothing else can happen first, in its real-time order
 class AsyncIteratorsTest {
 
     private static final Duration LONG = Duration.ofSeconds(10);
@@ -144,7 +146,7 @@ class AsyncIteratorsTest {
                 "emit 0", "map 0", "first hasNext true", "hasNext again true", "got 0",
                 "emit 1", "map 1", "emit 2", "map 2", "finally", "second hasNext true", "got 2", // take closed it
                 "third hasNext false", "closed"),
-                EventLoop.run(AsyncIteratorsTest::lazyChain));
+                runTest(AsyncIteratorsTest::lazyChain));
     }
 
     @Async
@@ -159,7 +161,7 @@ class AsyncIteratorsTest {
 
     @Test
     void takeZeroNeverStartsUpstream() {
-        assertEquals(List.of("hasNext false", "closed"), EventLoop.run(AsyncIteratorsTest::takeZero));
+        assertEquals(List.of("hasNext false", "closed"), runTest(AsyncIteratorsTest::takeZero));
     }
 
     // ------------------------------------------------------------------------------------------ results
@@ -179,7 +181,7 @@ class AsyncIteratorsTest {
     @Test
     void mapFilterTakeOverAGeneratorGiveTheRightItemsAndCloseItOnce() {
         assertEquals(List.of(3, 9, 15, 21, 27, "finally x1", "last emit 9"),
-                EventLoop.run(AsyncIteratorsTest::chained));
+                runTest(AsyncIteratorsTest::chained));
     }
 
     @Async
@@ -194,7 +196,7 @@ class AsyncIteratorsTest {
     @Test
     void mapAsyncAwaitsEachItemBeforeAskingForTheNext() {
         assertEquals(List.of(10, 20, 30, "emit 1", "fn 1", "emit 2", "fn 2", "emit 3", "fn 3", "end", "finally"),
-                EventLoop.run(AsyncIteratorsTest::asyncMapped));
+                runTest(AsyncIteratorsTest::asyncMapped));
     }
 
     @Async
@@ -210,7 +212,7 @@ class AsyncIteratorsTest {
     @Test
     void ofAndFromIterableGiveTheirItemsNullsIncluded() {
         assertEquals(List.of(Arrays.asList("a", null, "c"), Arrays.asList(null, 2), List.of()),
-                EventLoop.run(AsyncIteratorsTest::sources));
+                runTest(AsyncIteratorsTest::sources));
     }
 
     // ------------------------------------------------------------------------------------------ early end
@@ -240,7 +242,7 @@ class AsyncIteratorsTest {
     @Test
     void breakThenCloseRunsTheProducersFinallyOnce() {
         assertEquals(List.of("emit 0", "got 1", "emit 1", "got 2", "finally", "closed", "hasNext after close false"),
-                EventLoop.run(AsyncIteratorsTest::breakThenClose));
+                runTest(AsyncIteratorsTest::breakThenClose));
     }
 
     @Async
@@ -255,9 +257,10 @@ class AsyncIteratorsTest {
     }
 
     @Test
+    @WeftTest(allowPendingTasks = true) // the consumer forgets take: its body stays suspended at its last emit
     void takeClosesUpstreamWhenItHandsOnTheLastItem() {
         assertEquals(List.of("emit 0", "emit 1", "finally", "second item 1, finally x1"),
-                EventLoop.run(AsyncIteratorsTest::takeThenForget));
+                runTest(AsyncIteratorsTest::takeThenForget));
     }
 
     /** Emits 0, 1, ...; its finally fails when it is closed. */
@@ -301,7 +304,7 @@ class AsyncIteratorsTest {
     @Test
     void upstreamsCloseFailureIsTheOperatorsCloseFailure() {
         assertEquals(List.of("got 0", "close failed with it", "take hasNext true, got 0",
-                "then hasNext failed with it", "take hasNext false"), EventLoop.run(AsyncIteratorsTest::closeFailures));
+                "then hasNext failed with it", "take hasNext false"), runTest(AsyncIteratorsTest::closeFailures));
     }
 
     // ------------------------------------------------------------------------------------------ cancellation
@@ -339,7 +342,7 @@ class AsyncIteratorsTest {
 
     @Test
     void cancellingTheConsumerReachesTheProducerAtItsAwait() {
-        List<String> trace = EventLoop.run(() -> cancelConsumer(false));
+        List<String> trace = runTest(() -> cancelConsumer(false));
         // the cancellation goes down the chain inside cancel(): each body's wake-up is queued behind the consumer's,
         // and the producer's ahead of this task's, which awaits the consumer
         assertEquals(List.of("fn 0", "got 0", "fn 1", "got 10", "waiting", "cancel", "cancelled at its await",
@@ -348,7 +351,7 @@ class AsyncIteratorsTest {
 
     @Test
     void cancellingTheConsumerReachesTheAsyncFunctionAtItsAwaitAndClosesTheProducer() {
-        List<String> trace = EventLoop.run(() -> cancelConsumer(true));
+        List<String> trace = runTest(() -> cancelConsumer(true));
         // the producer waits at its emit of 1 while mapAsync awaits the function: mapAsync closes it (its finally)
         // once the function has ended, and the consumer's cancellation arrives after that, as in asyncio, where it
         // passes up through the generators' frames
@@ -386,7 +389,7 @@ class AsyncIteratorsTest {
         assertEquals(List.of("got 0", "got 1", "waiting", "cancelled at its await", "finally",
                 "caught " + TimeoutException.class.getName() + ", producer finally x1", "then hasNext false",
                 "waitFor gives " + TimeoutException.class.getName()),
-                EventLoop.run(AsyncIteratorsTest::timedOut));
+                runTest(AsyncIteratorsTest::timedOut));
     }
 
     @Async
@@ -397,7 +400,7 @@ class AsyncIteratorsTest {
 
     @Test
     void itemsWithinTheTimeoutPass() {
-        assertEquals(List.of(0, 1, 2), EventLoop.run(AsyncIteratorsTest::quickEnough));
+        assertEquals(List.of(0, 1, 2), runTest(AsyncIteratorsTest::quickEnough));
     }
 
     @Async
@@ -419,7 +422,7 @@ class AsyncIteratorsTest {
     @Test
     void aConsumerCancelledUnderATimeoutIsCancelledNotTimedOut() {
         assertEquals(List.of("got 0", "waiting", "cancelled at its await", "finally", "consumer: CancellationException"),
-                EventLoop.run(AsyncIteratorsTest::cancelUnderTimeout));
+                runTest(AsyncIteratorsTest::cancelUnderTimeout));
     }
 
     @Async
@@ -432,7 +435,7 @@ class AsyncIteratorsTest {
 
     @Test
     void nullItemsPassThroughEveryOperator() {
-        assertEquals(Arrays.asList("a", null, null), EventLoop.run(AsyncIteratorsTest::nulls));
+        assertEquals(Arrays.asList("a", null, null), runTest(AsyncIteratorsTest::nulls));
     }
 
     // ------------------------------------------------------------------------------------------ failures
@@ -476,7 +479,7 @@ class AsyncIteratorsTest {
                         AsyncIterators.map(it, x -> x), x -> Task.completed(x)), x -> true), LONG), 100));
         for (int i = 0; i < ops.size(); i++) {
             Function<AsyncIterator<Integer>, AsyncIterator<Integer>> op = ops.get(i);
-            List<String> trace = EventLoop.run(() -> failureThrough(op));
+            List<String> trace = runTest(() -> failureThrough(op));
             List<String> expected = List.of("got 0", "got " + (i == 2 ? 10 : 1), "finally", "the same exception",
                     "then hasNext false", "finally", "toList: the same exception");
             assertEquals(expected, trace, "operator #" + i);
@@ -518,7 +521,7 @@ class AsyncIteratorsTest {
     void aFailingFunctionClosesUpstreamAndArrivesUnwrapped() {
         assertEquals(List.of("emit 0", "got 0", "emit 1", "finally", "caught it",
                 "emit 0", "each 0", "emit 1", "each 1", "finally", "forEach failed with it"),
-                EventLoop.run(AsyncIteratorsTest::functionFails));
+                runTest(AsyncIteratorsTest::functionFails));
     }
 
     // ------------------------------------------------------------------------------------------ queue
@@ -562,7 +565,7 @@ class AsyncIteratorsTest {
     void fromQueueTakesAsAskedAndEndsAtShutdown() {
         assertEquals(List.of(List.of(0, 1, 2, 3, 4, 5), "made, queue 5", "got 0, queue 4", "asked, queue 3",
                 "closed, queue 3", List.of(2, 3), "after take 2, queue 1, shut down false"),
-                EventLoop.run(AsyncIteratorsTest::fromQueue));
+                runTest(AsyncIteratorsTest::fromQueue));
     }
 
     @Async
@@ -587,7 +590,7 @@ class AsyncIteratorsTest {
     @Test
     void aCancelledWaitOnTheQueueLosesNoItem() {
         assertEquals(List.of("cancelled", "queue 1, next get 7"),
-                EventLoop.run(AsyncIteratorsTest::cancelWhileTheQueueIsEmpty));
+                runTest(AsyncIteratorsTest::cancelWhileTheQueueIsEmpty));
     }
 
     // ------------------------------------------------------------------------------------------ terminal
@@ -607,7 +610,7 @@ class AsyncIteratorsTest {
         assertEquals(List.of("emit 0", "emit 1", "end", "finally", "toList [0, 1]",
                 "emit 0", "each 0", "emit 1", "each 1", "end", "finally",
                 "emit 0", "fn 0", "emit 1", "fn 1", "end", "finally", "finally x3"),
-                EventLoop.run(AsyncIteratorsTest::terminalsClose));
+                runTest(AsyncIteratorsTest::terminalsClose));
     }
 
     @Async
@@ -628,7 +631,7 @@ class AsyncIteratorsTest {
     @Test
     void cancellingForEachAsyncCancelsTheActionAndClosesTheIterator() {
         assertEquals(List.of("emit 0", "fn 0", "emit 1", "fn 1", "fn cancelled at its await", "finally",
-                "cancelled true"), EventLoop.run(AsyncIteratorsTest::cancelForEachAsync));
+                "cancelled true"), runTest(AsyncIteratorsTest::cancelForEachAsync));
     }
 
     // ------------------------------------------------------------------------------------------ scale
@@ -673,7 +676,7 @@ class AsyncIteratorsTest {
         AtomicReference<Object> outcome = new AtomicReference<>();
         Thread small = new Thread(null, () -> {
             try {
-                outcome.set(EventLoop.run(AsyncIteratorsTest::aMillion));
+                outcome.set(dev.weft.runtime.EventLoop.run(AsyncIteratorsTest::aMillion));
             } catch (Throwable e) {
                 outcome.set(e);
             }
