@@ -599,6 +599,67 @@ class AsyncGeneratorTest {
         assertEquals(1, finallies.get());
     }
 
+    // ------------------------------------------------------------------------------------------ abandoned
+
+    /** Takes one item of a fresh generator and drops it without closing; returns nothing that reaches it. */
+    @Async
+    static Task<Void> takeOneAndDrop(AtomicInteger made, AtomicInteger finallies) {
+        AsyncIterator<Integer> g = AsyncGenerator.of(out -> counted(out, 1000, made, finallies));
+        assertTrue(await(g.hasNext()));
+        g.next();
+        return Task.completed(null); // g is dropped here, its body suspended at its second emit
+    }
+
+    @Async
+    static Task<String> abandonThenCollect(AtomicInteger finallies) {
+        AtomicInteger made = new AtomicInteger();
+        await(takeOneAndDrop(made, finallies));
+        int pendingBefore = EventLoop.running().pendingTasks().size();
+        for (int i = 0; i < 500 && finallies.get() == 0; i++) { // at most 5 s: the collector's and cleaner's time
+            System.gc();
+            await(Tasks.sleep(Duration.ofMillis(10)));
+        }
+        return Task.completed("made " + made.get() + ", finally " + finallies.get() + ", pending tasks "
+                + pendingBefore + " -> " + EventLoop.running().pendingTasks().size());
+    }
+
+    @Test
+    void anAbandonedGeneratorIsClosedOnceCollected_itsBodyLeavesThePendingTasks() {
+        AtomicInteger finallies = new AtomicInteger();
+        assertEquals("made 1, finally 1, pending tasks 2 -> 1",
+                EventLoop.run(() -> abandonThenCollect(finallies)));
+    }
+
+    /** The consumer awaits an answer of a generator it no longer holds: the generator is not taken for abandoned. */
+    @Async
+    static Task<Boolean> awaitAnAnswerOnly(AtomicInteger finallies) {
+        Event ev = new Event();
+        Future<Boolean> answer = AsyncGenerator.<Integer>of(out -> waitsThenEmits(out, ev, finallies)).hasNext();
+        for (int i = 0; i < 20; i++) {
+            System.gc();
+            await(Tasks.sleep(Duration.ofMillis(10)));
+        }
+        ev.set();
+        return Task.completed(await(answer));
+    }
+
+    @Async
+    static Task<Void> waitsThenEmits(Emitter<Integer> out, Event ev, AtomicInteger finallies) {
+        try {
+            await(ev.waitFor());
+            await(out.emit(1));
+        } finally {
+            finallies.incrementAndGet();
+        }
+        return Task.completed(null);
+    }
+
+    @Test
+    void aPendingAnswerKeepsItsGenerator() {
+        AtomicInteger finallies = new AtomicInteger();
+        assertEquals(true, EventLoop.run(() -> awaitAnAnswerOnly(finallies)));
+    }
+
     // ------------------------------------------------------------------------------------------ a million items
 
     static final int MILLION = 1_000_000;
