@@ -292,9 +292,6 @@ final class GeneratorCore<T> implements AsyncIterator<T> {
             }
             return FALSE;
         }
-        if (emitWait != null) {
-            return FALSE; // unreachable: an emit leaves an item
-        }
         Answer a = new Answer(loop);
         answer = a;
         return a;

@@ -56,9 +56,8 @@ public final class TestEntry {
     private static Optional<MethodHandle> find(ClassLoader loader) {
         try {
             Class<?> asyncTest = Class.forName("dev.weft.test.AsyncTest", true, loader);
-            MethodHandle h = MethodHandles.publicLookup().findStatic(asyncTest, "runTest",
-                    MethodType.methodType(Object.class, Supplier.class));
-            return Optional.of(h.asType(MethodType.methodType(Object.class, Supplier.class)));
+            return Optional.of(MethodHandles.publicLookup().findStatic(asyncTest, "runTest",
+                    MethodType.methodType(Object.class, Supplier.class)));
         } catch (ClassNotFoundException | LinkageError e) {
             return Optional.empty(); // the async-test module is not there: a loop of the test's own
         } catch (ReflectiveOperationException e) {

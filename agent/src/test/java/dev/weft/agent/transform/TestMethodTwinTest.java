@@ -4,9 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -138,7 +136,5 @@ class TestMethodTwinTest {
                     }
                 });
         assertEquals(7, t, "an async method that is not a test is left as it was");
-        assertTrue(log.size() == 4);
-        assertSame(sample, declared(sample, "passes", void.class).getDeclaringClass());
     }
 }
